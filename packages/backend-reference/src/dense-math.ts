@@ -1,0 +1,113 @@
+import type { FloatArray } from '@xbackend/core';
+
+/**
+ * The from-scratch kernels of d2l §3.6 over row-major typed arrays. Accumulators are JS numbers (float64);
+ * results are stored in the caller's array, so a Float32Array gives float32 storage precision.
+ */
+
+/** `out[r, o] = bias[o] + Σ_j x[r, j] · w[o, j]` with `w` in PyTorch layout `[out, in]`. */
+export function linearForward(x: FloatArray, w: FloatArray, bias: FloatArray, rows: number, inF: number, outF: number, out: FloatArray): void {
+  for (let r = 0; r < rows; r++) {
+    const xOff = r * inF;
+    for (let o = 0; o < outF; o++) {
+      const wOff = o * inF;
+      let acc = bias[o] as number;
+      for (let j = 0; j < inF; j++) acc += (x[xOff + j] as number) * (w[wOff + j] as number);
+      out[r * outF + o] = acc;
+    }
+  }
+}
+
+/** `gw = gᵀ·x` (`[out, in]`) and `gb = Σ_r g[r, ·]`. */
+export function linearParamGrads(x: FloatArray, g: FloatArray, rows: number, inF: number, outF: number, gw: FloatArray, gb: FloatArray): void {
+  gw.fill(0, 0, outF * inF);
+  gb.fill(0, 0, outF);
+  for (let r = 0; r < rows; r++) {
+    const xOff = r * inF;
+    for (let o = 0; o < outF; o++) {
+      const go = g[r * outF + o] as number;
+      if (go === 0) continue;
+      gb[o] = (gb[o] as number) + go;
+      const wOff = o * inF;
+      for (let j = 0; j < inF; j++) gw[wOff + j] = (gw[wOff + j] as number) + go * (x[xOff + j] as number);
+    }
+  }
+}
+
+/** `gx = g·w` (`[rows, in]`): the gradient flowing into the layer's input. */
+export function linearInputGrad(g: FloatArray, w: FloatArray, rows: number, inF: number, outF: number, gx: FloatArray): void {
+  gx.fill(0, 0, rows * inF);
+  for (let r = 0; r < rows; r++) {
+    const xOff = r * inF;
+    for (let o = 0; o < outF; o++) {
+      const go = g[r * outF + o] as number;
+      if (go === 0) continue;
+      const wOff = o * inF;
+      for (let j = 0; j < inF; j++) gx[xOff + j] = (gx[xOff + j] as number) + go * (w[wOff + j] as number);
+    }
+  }
+}
+
+export function reluForward(x: FloatArray, length: number, out: FloatArray): void {
+  for (let i = 0; i < length; i++) {
+    const v = x[i] as number;
+    out[i] = v > 0 ? v : 0;
+  }
+}
+
+/** Zeroes the gradient where the ReLU's output was not positive (in place). */
+export function reluBackward(output: FloatArray, g: FloatArray, length: number): void {
+  for (let i = 0; i < length; i++) if (!((output[i] as number) > 0)) g[i] = 0;
+}
+
+/**
+ * Softmax cross-entropy from logits, stable (row max subtracted, log-sum-exp). Writes per-example losses and,
+ * when `grad` is given, `∂mean/∂logits = (softmax − onehot) / rows`. Returns the loss sum and correct count.
+ */
+export function softmaxCrossEntropy(
+  logits: FloatArray,
+  labels: Int32Array,
+  rows: number,
+  classes: number,
+  losses: FloatArray | undefined,
+  grad: FloatArray | undefined,
+): { lossSum: number; correct: number } {
+  let lossSum = 0;
+  let correct = 0;
+  for (let r = 0; r < rows; r++) {
+    const off = r * classes;
+    const label = labels[r] as number;
+    let max = Number.NEGATIVE_INFINITY;
+    let best = 0;
+    for (let c = 0; c < classes; c++) {
+      const v = logits[off + c] as number;
+      if (v > max) {
+        max = v;
+        best = c;
+      }
+    }
+    let sumExp = 0;
+    for (let c = 0; c < classes; c++) sumExp += Math.exp((logits[off + c] as number) - max);
+    const shiftedLse = Math.log(sumExp);
+    // (z_label − max) first: at |z| ≈ 3e38, max + log Σ would round away the log term.
+    const loss = shiftedLse - ((logits[off + label] as number) - max);
+    lossSum += loss;
+    if (losses) losses[r] = loss;
+    if (best === label) correct++;
+    if (grad) {
+      for (let c = 0; c < classes; c++) {
+        const p = Math.exp((logits[off + c] as number) - max - shiftedLse);
+        grad[off + c] = (p - (c === label ? 1 : 0)) / rows;
+      }
+    }
+  }
+  return { lossSum, correct };
+}
+
+/** `w ← w − lr·(g + weightDecay·w)`. */
+export function sgdUpdate(w: FloatArray, g: FloatArray, lr: number, weightDecay: number): void {
+  for (let i = 0; i < w.length; i++) {
+    const wi = w[i] as number;
+    w[i] = wi - lr * ((g[i] as number) + weightDecay * wi);
+  }
+}

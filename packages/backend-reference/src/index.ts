@@ -1,0 +1,2 @@
+export { adapter } from './adapter.js';
+export { ReferenceModel } from './reference-model.js';

@@ -1,0 +1,180 @@
+import {
+  allocate,
+  type Batch,
+  type BatchStats,
+  type CompiledModel,
+  type DType,
+  type FloatArray,
+  InvalidArgumentError,
+  type LayerSpec,
+  type ModelSpec,
+  type ParameterTensor,
+  parameterShapes,
+  type StepHyperparameters,
+  sizeOf,
+  XBackendError,
+} from '@xbackend/core';
+import { linearForward, linearInputGrad, linearParamGrads, reluBackward, reluForward, sgdUpdate, softmaxCrossEntropy } from './dense-math.js';
+
+interface LinearParams {
+  readonly weight: FloatArray;
+  readonly bias: FloatArray;
+  readonly gradWeight: FloatArray;
+  readonly gradBias: FloatArray;
+}
+
+/** A Sequential run layer by layer on the host; all buffers are allocated once per batch capacity. */
+export class ReferenceModel implements CompiledModel {
+  private readonly params: Map<number, LinearParams>;
+  private readonly widths: number[];
+  private capacity = 0;
+  /** `activations[i]` is the input of layer i; the last one holds the logits. */
+  private activations: FloatArray[] = [];
+  private gradients: FloatArray[] = [];
+  private perExample: FloatArray;
+  private disposed = false;
+
+  constructor(
+    private readonly spec: ModelSpec,
+    private readonly dtype: DType,
+    initial: readonly ParameterTensor[],
+  ) {
+    this.widths = [sizeOf(spec.inputShape)];
+    for (const layer of spec.layers) this.widths.push(layer.kind === 'linear' ? layer.outFeatures : (this.widths.at(-1) as number));
+    this.params = new Map();
+    spec.layers.forEach((layer, i) => {
+      if (layer.kind !== 'linear') return;
+      const size = layer.inFeatures * layer.outFeatures;
+      this.params.set(i, {
+        weight: allocate(dtype, size),
+        bias: allocate(dtype, layer.outFeatures),
+        gradWeight: allocate(dtype, size),
+        gradBias: allocate(dtype, layer.outFeatures),
+      });
+    });
+    this.perExample = allocate(dtype, 0);
+    this.setParameters(initial);
+  }
+
+  async trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats> {
+    const rows = this.forward(batch);
+    const logitsIndex = this.spec.layers.length;
+    const stats = softmaxCrossEntropy(this.activations[logitsIndex] as FloatArray, batch.y, rows, this.spec.numClasses, undefined, this.gradients[logitsIndex]);
+    this.backward(rows);
+    for (const p of this.params.values()) {
+      sgdUpdate(p.weight, p.gradWeight, hyper.lr, hyper.weightDecay);
+      sgdUpdate(p.bias, p.gradBias, hyper.lr, hyper.weightDecay);
+    }
+    return stats;
+  }
+
+  async evaluate(batch: Batch): Promise<BatchStats> {
+    const rows = this.forward(batch);
+    return softmaxCrossEntropy(this.logitsBuffer(), batch.y, rows, this.spec.numClasses, undefined, undefined);
+  }
+
+  async logits(batch: Batch): Promise<FloatArray> {
+    const rows = this.forward(batch);
+    return this.logitsBuffer().slice(0, rows * this.spec.numClasses);
+  }
+
+  async losses(batch: Batch): Promise<FloatArray> {
+    const rows = this.forward(batch);
+    softmaxCrossEntropy(this.logitsBuffer(), batch.y, rows, this.spec.numClasses, this.perExample, undefined);
+    return this.perExample.slice(0, rows);
+  }
+
+  async readParameters(): Promise<ParameterTensor[]> {
+    this.assertLive();
+    return parameterShapes(this.spec.layers).map(({ name, shape }) => ({ name, shape, data: this.buffer(name).slice() }));
+  }
+
+  async writeParameters(params: readonly ParameterTensor[]): Promise<void> {
+    this.assertLive();
+    this.setParameters(params);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.activations = [];
+    this.gradients = [];
+  }
+
+  private setParameters(params: readonly ParameterTensor[]): void {
+    const expected = parameterShapes(this.spec.layers);
+    if (params.length !== expected.length) throw new InvalidArgumentError(`Expected ${expected.length} parameters, got ${params.length}.`);
+    for (const { name, shape } of expected) {
+      const given = params.find((p) => p.name === name);
+      if (!given || given.data.length !== sizeOf(shape)) throw new InvalidArgumentError(`Parameter ${name} [${shape}] is missing or has the wrong size.`);
+      this.buffer(name).set(given.data);
+    }
+  }
+
+  private buffer(name: string): FloatArray {
+    const [index, kind] = name.split('.');
+    const p = this.params.get(Number(index));
+    if (!p) throw new InvalidArgumentError(`No parameter named ${name}.`);
+    return kind === 'weight' ? p.weight : p.bias;
+  }
+
+  private logitsBuffer(): FloatArray {
+    return this.activations[this.spec.layers.length] as FloatArray;
+  }
+
+  private ensureCapacity(rows: number): void {
+    if (rows <= this.capacity) return;
+    this.capacity = rows;
+    this.activations = this.widths.map((w) => allocate(this.dtype, rows * w));
+    this.gradients = this.widths.map((w) => allocate(this.dtype, rows * w));
+    this.perExample = allocate(this.dtype, rows);
+  }
+
+  private forward(batch: Batch): number {
+    this.assertLive();
+    const rows = batch.size;
+    const inputWidth = this.widths[0] as number;
+    if (batch.x.length !== rows * inputWidth) {
+      throw new InvalidArgumentError(`The batch has ${batch.x.length / rows} values per example; the model expects ${inputWidth}.`);
+    }
+    this.ensureCapacity(rows);
+    (this.activations[0] as FloatArray).set(batch.x);
+    this.spec.layers.forEach((layer, i) => this.forwardLayer(layer, i, rows));
+    return rows;
+  }
+
+  private forwardLayer(layer: LayerSpec, i: number, rows: number): void {
+    const input = this.activations[i] as FloatArray;
+    const output = this.activations[i + 1] as FloatArray;
+    if (layer.kind === 'linear') {
+      const p = this.params.get(i) as LinearParams;
+      linearForward(input, p.weight, p.bias, rows, layer.inFeatures, layer.outFeatures, output);
+    } else if (layer.kind === 'relu') {
+      reluForward(input, rows * (this.widths[i] as number), output);
+    } else {
+      output.set(input.subarray(0, rows * (this.widths[i] as number)));
+    }
+  }
+
+  /** Backpropagates `gradients[last]` (set by the loss) into every parameter gradient. */
+  private backward(rows: number): void {
+    for (let i = this.spec.layers.length - 1; i >= 0; i--) {
+      const layer = this.spec.layers[i] as LayerSpec;
+      const gOut = this.gradients[i + 1] as FloatArray;
+      const gIn = this.gradients[i] as FloatArray;
+      const needInputGrad = i > 0;
+      if (layer.kind === 'linear') {
+        const p = this.params.get(i) as LinearParams;
+        linearParamGrads(this.activations[i] as FloatArray, gOut, rows, layer.inFeatures, layer.outFeatures, p.gradWeight, p.gradBias);
+        if (needInputGrad) linearInputGrad(gOut, p.weight, rows, layer.inFeatures, layer.outFeatures, gIn);
+      } else if (needInputGrad) {
+        const width = rows * (this.widths[i] as number);
+        gIn.set(gOut.subarray(0, width));
+        if (layer.kind === 'relu') reluBackward(this.activations[i + 1] as FloatArray, gIn, width);
+      }
+    }
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new XBackendError('DISPOSED', 'This reference model was disposed; compile the model again.');
+  }
+}

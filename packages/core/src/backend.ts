@@ -1,0 +1,92 @@
+import type { Batch } from './batch.js';
+import type { DType, FloatArray, ParameterTensor } from './tensor.js';
+
+/** One layer of a Sequential model, as data. Backends compile these; they never see core's Module objects. */
+export type LayerSpec =
+  | { readonly kind: 'flatten' }
+  | { readonly kind: 'linear'; readonly inFeatures: number; readonly outFeatures: number }
+  | { readonly kind: 'relu' };
+
+/**
+ * A classifier: Sequential layers ending in logits, trained with softmax cross-entropy from logits.
+ * Parameters are named `${layerIndex}.weight` (shape `[out, in]`, PyTorch layout) and `${layerIndex}.bias` (`[out]`).
+ */
+export interface ModelSpec {
+  readonly layers: readonly LayerSpec[];
+  /** Shape of one example, e.g. `[1, 28, 28]`. */
+  readonly inputShape: readonly number[];
+  readonly numClasses: number;
+}
+
+/**
+ * One SGD step on the *mean* cross-entropy of the batch: `w ← w − lr·(∂mean/∂w + weightDecay·w)`.
+ * Core maps other reductions onto this, so backends implement exactly one update rule.
+ */
+export interface StepHyperparameters {
+  readonly lr: number;
+  readonly weightDecay: number;
+}
+
+/** What a step or an evaluation hands back to the host: two scalars per batch. */
+export interface BatchStats {
+  /** Sum of per-example cross-entropy losses (before the update, for a train step). */
+  readonly lossSum: number;
+  /** Examples whose arg-max logit equals the label. */
+  readonly correct: number;
+}
+
+/** A model compiled for one backend; parameters live on the backend's device between calls. */
+export interface CompiledModel {
+  /** Forward + loss + backward + update, one backend call where the framework allows. */
+  trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats>;
+  /** Loss sum and correct count without changing the parameters. */
+  evaluate(batch: Batch): Promise<BatchStats>;
+  /** Logits `[batch.size, numClasses]`, row-major. */
+  logits(batch: Batch): Promise<FloatArray>;
+  /** Per-example cross-entropy losses, length `batch.size`. */
+  losses(batch: Batch): Promise<FloatArray>;
+  /** Host copies of the parameters, in spec order. */
+  readParameters(): Promise<ParameterTensor[]>;
+  /** Replaces every parameter (same names and shapes as at compile time). */
+  writeParameters(params: readonly ParameterTensor[]): Promise<void>;
+  /** Frees device memory; the model is unusable afterwards. */
+  dispose(): Promise<void>;
+}
+
+/** A backend with one engine chosen: the only thing an adapter really implements. */
+export interface Backend {
+  /** e.g. `onnxruntime`. */
+  readonly name: string;
+  /** The engine actually in use, e.g. `wasm`; always reported. */
+  readonly engine: string;
+  readonly dtype: DType;
+  /** Human-readable details (versions, threads, provider). */
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+  /** Uploads `initial` and prepares whatever the framework needs to train this model. */
+  compile(spec: ModelSpec, initial: readonly ParameterTensor[]): Promise<CompiledModel>;
+  dispose(): Promise<void>;
+}
+
+export interface BackendOptions {
+  /** Arithmetic precision; backends that support only float32 reject float64. */
+  readonly dtype?: DType;
+  /** Intra-op threads where the engine has such a setting. */
+  readonly threads?: number;
+}
+
+/** A lazily created engine of an adapter (tfjs-style factory), listed in priority order. */
+export interface EngineFactory {
+  readonly name: string;
+  readonly description: string;
+  /** Why this engine cannot run here (and how to fix that), or `undefined` when it can. Never throws. */
+  unavailableReason(): Promise<string | undefined>;
+  create(options: BackendOptions): Promise<Backend>;
+}
+
+/** What an adapter package exports as `adapter`. */
+export interface BackendAdapter {
+  readonly name: string;
+  readonly description: string;
+  /** Highest priority first; the first available one is used when no engine is named. */
+  readonly engines: readonly EngineFactory[];
+}

@@ -1,0 +1,203 @@
+import type { Backend, BatchStats, CompiledModel, LayerSpec, ModelSpec, StepHyperparameters } from './backend.js';
+import type { Batch } from './batch.js';
+import { InvalidArgumentError } from './errors.js';
+import type { Initializer, LinearSlot } from './init.js';
+import type { Rng } from './rng.js';
+import { castParameters, type FloatArray, type ParameterTensor } from './tensor.js';
+
+/** A layer as the user builds it: a spec plus nothing else, so the same objects work on every backend. */
+export interface Layer {
+  readonly spec: LayerSpec;
+}
+
+/** A parameter handle: its name, its shape and the model that owns it (for `optim.SGD(net.parameters())`). */
+export interface Parameter {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly owner: Module;
+}
+
+/**
+ * A model bound to one backend. Parameters live on the host until the first batch compiles the model,
+ * then on the backend's device.
+ */
+export interface Module {
+  readonly backend: Backend;
+  readonly layers: readonly LayerSpec[];
+  /** Applies an initializer to every Linear layer, in order, from this model's seeded stream. */
+  apply(initializer: Initializer): this;
+  parameters(): Parameter[];
+  /** Compiles for examples of the given shape (done automatically by the first batch). */
+  compile(sampleShape: readonly number[], numClasses: number): Promise<CompiledModel>;
+  trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats>;
+  evaluate(batch: Batch): Promise<BatchStats>;
+  /** Logits of a batch (`net(X)` in the book). */
+  forward(batch: Batch): Promise<FloatArray>;
+  /** Per-example cross-entropy losses. */
+  losses(batch: Batch): Promise<FloatArray>;
+  /** Host copy of every parameter (PyTorch's `state_dict`). */
+  stateDict(): Promise<ParameterTensor[]>;
+  /** Replaces every parameter; names and shapes must match. Values are cast to the backend's dtype. */
+  loadStateDict(params: readonly ParameterTensor[]): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** Shapes and names of a Sequential's parameters, PyTorch layout (`[out, in]` weights). */
+export function parameterShapes(layers: readonly LayerSpec[]): { name: string; shape: number[] }[] {
+  const out: { name: string; shape: number[] }[] = [];
+  layers.forEach((layer, i) => {
+    if (layer.kind === 'linear') {
+      out.push({ name: `${i}.weight`, shape: [layer.outFeatures, layer.inFeatures] });
+      out.push({ name: `${i}.bias`, shape: [layer.outFeatures] });
+    }
+  });
+  return out;
+}
+
+/** Checks the layer chain: feature counts line up and the last layer produces `numClasses` logits. */
+export function validateModel(spec: ModelSpec): void {
+  let features = spec.inputShape.reduce((a, b) => a * b, 1);
+  let flat = spec.inputShape.length === 1;
+  spec.layers.forEach((layer, i) => {
+    if (layer.kind === 'flatten') flat = true;
+    if (layer.kind === 'linear') {
+      if (!flat) throw new InvalidArgumentError(`Layer ${i} (Linear) needs a Flatten before it: the input is [${spec.inputShape}].`);
+      if (layer.inFeatures !== features) {
+        throw new InvalidArgumentError(`Layer ${i} Linear(${layer.inFeatures}, ${layer.outFeatures}) receives ${features} features.`);
+      }
+      features = layer.outFeatures;
+    }
+  });
+  if (features !== spec.numClasses) {
+    throw new InvalidArgumentError(`The model outputs ${features} values but the data has ${spec.numClasses} classes.`);
+  }
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got ${value}.`);
+  return value;
+}
+
+class Sequential implements Module {
+  readonly layers: readonly LayerSpec[];
+  private readonly host: ParameterTensor[];
+  private compiled: CompiledModel | undefined;
+  private compiledFor: ModelSpec | undefined;
+
+  constructor(
+    readonly backend: Backend,
+    private readonly rng: Rng,
+    layers: readonly Layer[],
+  ) {
+    if (layers.length === 0) throw new InvalidArgumentError('nn.Sequential needs at least one layer.');
+    this.layers = layers.map((l) => l.spec);
+    // Until an initializer runs, parameters are zero (d2l always initialises explicitly).
+    this.host = parameterShapes(this.layers).map(({ name, shape }) => ({ name, shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)) }));
+  }
+
+  apply(initializer: Initializer): this {
+    if (this.compiled) throw new InvalidArgumentError('apply() must run before the first batch; use loadStateDict() afterwards.');
+    this.layers.forEach((layer, i) => {
+      if (layer.kind !== 'linear') return;
+      const slot: LinearSlot = {
+        weight: this.hostData(`${i}.weight`),
+        bias: this.hostData(`${i}.bias`),
+        inFeatures: layer.inFeatures,
+        outFeatures: layer.outFeatures,
+      };
+      initializer(slot, this.rng);
+    });
+    return this;
+  }
+
+  parameters(): Parameter[] {
+    return this.host.map((p) => ({ name: p.name, shape: p.shape, owner: this }));
+  }
+
+  async compile(sampleShape: readonly number[], numClasses: number): Promise<CompiledModel> {
+    if (this.compiled && this.compiledFor) {
+      const same = this.compiledFor.inputShape.join() === sampleShape.join() && this.compiledFor.numClasses === numClasses;
+      if (!same) throw new InvalidArgumentError(`The model was compiled for examples [${this.compiledFor.inputShape}], got [${sampleShape}].`);
+      return this.compiled;
+    }
+    const spec: ModelSpec = { layers: this.layers, inputShape: [...sampleShape], numClasses };
+    validateModel(spec);
+    this.compiled = await this.backend.compile(spec, castParameters(this.host, this.backend.dtype));
+    this.compiledFor = spec;
+    return this.compiled;
+  }
+
+  private async ready(batch: Batch): Promise<CompiledModel> {
+    const last = this.layers.findLast((l) => l.kind === 'linear');
+    return this.compiled ?? this.compile(batch.sampleShape, last?.kind === 'linear' ? last.outFeatures : 0);
+  }
+
+  async trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats> {
+    return (await this.ready(batch)).trainStep(batch, hyper);
+  }
+
+  async evaluate(batch: Batch): Promise<BatchStats> {
+    return (await this.ready(batch)).evaluate(batch);
+  }
+
+  async forward(batch: Batch): Promise<FloatArray> {
+    return (await this.ready(batch)).logits(batch);
+  }
+
+  async losses(batch: Batch): Promise<FloatArray> {
+    return (await this.ready(batch)).losses(batch);
+  }
+
+  async stateDict(): Promise<ParameterTensor[]> {
+    return this.compiled ? this.compiled.readParameters() : castParameters(this.host, this.backend.dtype);
+  }
+
+  async loadStateDict(params: readonly ParameterTensor[]): Promise<void> {
+    const byName = new Map(params.map((p) => [p.name, p]));
+    for (const own of this.host) {
+      const given = byName.get(own.name);
+      if (!given) throw new InvalidArgumentError(`loadStateDict: parameter '${own.name}' is missing (got ${[...byName.keys()].join(', ') || 'none'}).`);
+      if (given.shape.join() !== own.shape.join()) {
+        throw new InvalidArgumentError(`loadStateDict: '${own.name}' has shape [${given.shape}], the model needs [${own.shape}].`);
+      }
+      own.data.set(given.data);
+    }
+    if (byName.size !== this.host.length) {
+      const extra = [...byName.keys()].filter((n) => !this.host.some((p) => p.name === n));
+      throw new InvalidArgumentError(`loadStateDict: unexpected parameters ${extra.join(', ')}.`);
+    }
+    await this.compiled?.writeParameters(castParameters(this.host, this.backend.dtype));
+  }
+
+  async dispose(): Promise<void> {
+    await this.compiled?.dispose();
+    this.compiled = undefined;
+  }
+
+  private hostData(name: string): Float64Array {
+    const p = this.host.find((q) => q.name === name);
+    if (!p) throw new Error(`internal: no parameter ${name}`);
+    return p.data as Float64Array;
+  }
+}
+
+/** The `nn` namespace of a loaded backend (PyTorch's names, as in the book). */
+export interface Nn {
+  Sequential(...layers: Layer[]): Module;
+  Flatten(): Layer;
+  Linear(inFeatures: number, outFeatures: number): Layer;
+  ReLU(): Layer;
+}
+
+/** `initStream(k)` gives the seeded stream for the k-th model created through this namespace. */
+export function createNn(backend: Backend, initStream: (modelIndex: number) => Rng): Nn {
+  let models = 0;
+  return {
+    Sequential: (...layers) => new Sequential(backend, initStream(models++), layers),
+    Flatten: () => ({ spec: { kind: 'flatten' } }),
+    Linear: (inFeatures, outFeatures) => ({
+      spec: { kind: 'linear', inFeatures: positiveInt('Linear inFeatures', inFeatures), outFeatures: positiveInt('Linear outFeatures', outFeatures) },
+    }),
+    ReLU: () => ({ spec: { kind: 'relu' } }),
+  };
+}
