@@ -1,0 +1,44 @@
+import { type LoadedBackend, loadBackend, type Module } from '@xbackend/core';
+import type { Command } from 'commander';
+import { CheckpointError, type LoadedCheckpoint, loadCheckpoint } from './checkpoint.js';
+import { type BackendFlags, backendChoice, type CommandContext, givenOnCommandLine } from './command-options.js';
+import { buildModel } from './model.js';
+
+/** A checkpoint's inference weights loaded into a model on the chosen backend (default: the one it was trained on). */
+export interface CheckpointModel {
+  readonly checkpoint: LoadedCheckpoint;
+  readonly loaded: LoadedBackend;
+  readonly net: Module;
+  dispose(): Promise<void>;
+}
+
+export async function openCheckpointModel(path: string, flags: BackendFlags, cmd: Command, ctx: CommandContext): Promise<CheckpointModel> {
+  const checkpoint = await loadCheckpoint(path);
+  const choice = givenOnCommandLine(cmd, 'backend')
+    ? backendChoice(flags)
+    : { name: checkpoint.backend, ...((flags.engine ?? checkpoint.engine) ? { engine: flags.engine ?? checkpoint.engine } : {}) };
+  const loaded = await loadBackend(choice.name, { ...(choice.engine ? { engine: choice.engine } : {}), seed: checkpoint.hyperparameters.seed, resolveFrom: ctx.resolveFrom });
+  const net = buildModel(loaded.nn, checkpoint.model);
+  try {
+    await net.loadStateDict(checkpoint.inferenceWeights);
+  } catch (error) {
+    await loaded.dispose();
+    throw new CheckpointError(`${checkpoint.dir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return {
+    checkpoint,
+    loaded,
+    net,
+    async dispose() {
+      await net.dispose();
+      await loaded.dispose();
+    },
+  };
+}
+
+/** The model's input shape must be the data's (e.g. a model trained on resized images needs resized data). */
+export function checkInputShape(checkpoint: LoadedCheckpoint, sampleShape: readonly number[]): void {
+  if (checkpoint.model.inputShape.join() !== sampleShape.join()) {
+    throw new CheckpointError(`${checkpoint.dir} holds a model for examples [${checkpoint.model.inputShape}], but the test data gives [${sampleShape}].`);
+  }
+}

@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import { evaluateAccuracy } from '@xbackend/core';
+import { type Command, Option } from 'commander';
+import { checkInputShape, openCheckpointModel } from './checkpoint-model.js';
+import { addBackendOptions, addDataOptions, type BackendFlags, type CommandContext, type DataFlags, dataSource } from './command-options.js';
+import { loadTestData } from './data.js';
+import { DEFAULT_BATCH_SIZE } from './defaults.js';
+import { parsePositiveInt } from './options.js';
+
+interface EvaluateFlags extends BackendFlags, DataFlags {
+  checkpoint: string;
+  batchSize: number;
+  json?: boolean;
+}
+
+export function defineEvaluate(cmd: Command, ctx: CommandContext): Command {
+  addBackendOptions(cmd, undefined);
+  addDataOptions(cmd);
+  return cmd
+    .description('test accuracy of a checkpoint on any backend (default: the backend it was trained on)')
+    .requiredOption('--checkpoint <dir>', 'checkpoint directory, checkpoints folder or run folder')
+    .addOption(new Option('--batch-size <n>', 'evaluation batch size').argParser(parsePositiveInt).default(DEFAULT_BATCH_SIZE))
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: EvaluateFlags, command: Command) => {
+      const { console } = ctx;
+      const model = await openCheckpointModel(resolve(console.cwd, flags.checkpoint), flags, command, ctx);
+      try {
+        const { test } = await loadTestData(dataSource(flags), flags.batchSize, console.io.stderr);
+        checkInputShape(model.checkpoint, test.sampleShape);
+        const testAcc = await evaluateAccuracy(model.net, test);
+        const { checkpoint, loaded } = model;
+        const result = {
+          testAcc,
+          examples: test.numExamples,
+          backend: loaded.name,
+          engine: loaded.engine,
+          trainedOn: `${checkpoint.backend}/${checkpoint.engine}`,
+          epoch: checkpoint.epoch,
+          checkpoint: checkpoint.dir,
+        };
+        if (flags.json) console.out(JSON.stringify(result, null, 2));
+        else {
+          console.out(`checkpoint ${checkpoint.dir} (epoch ${checkpoint.epoch}, trained on ${result.trainedOn})`);
+          console.out(`evaluated on ${loaded.name}/${loaded.engine} (${loaded.backend.dtype}): test acc ${testAcc.toFixed(4)} on ${test.numExamples} examples`);
+        }
+      } finally {
+        await model.dispose();
+      }
+    });
+}

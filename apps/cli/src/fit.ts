@@ -1,0 +1,111 @@
+import { evaluateAccuracy, type LoadedBackend, type Module, type ParameterTensor, type SanityCheck, trainCh3 } from '@xbackend/core';
+import type { RunData } from './data.js';
+import { buildModel } from './model.js';
+import type { Progress } from './progress.js';
+import type { EarlyStoppingState, Hyperparameters, ModelDescription, RunEpoch } from './run-history.js';
+
+/** Where training continues from (a checkpoint's training state). */
+export interface FitStart {
+  /** Epochs already done: training continues at epoch index `history.length`. */
+  readonly history: readonly RunEpoch[];
+  readonly weights: readonly ParameterTensor[];
+  readonly earlyStopping?: EarlyStoppingState;
+  readonly best?: readonly ParameterTensor[];
+}
+
+/** The state after an epoch, handed to `onEpoch` (which writes metrics files and checkpoints). */
+export interface EpochSnapshot {
+  readonly metrics: RunEpoch;
+  readonly history: readonly RunEpoch[];
+  readonly earlyStopping?: EarlyStoppingState;
+  /** Best-validation weights so far (early stopping). */
+  readonly best?: readonly ParameterTensor[];
+  /** True for the last epoch of this run (epochs exhausted or early stopping triggered). */
+  readonly isLast: boolean;
+  readonly stoppingEarly: boolean;
+  readonly net: Module;
+}
+
+export interface FitParams {
+  readonly loaded: LoadedBackend;
+  readonly data: RunData;
+  readonly hyper: Hyperparameters;
+  readonly model: ModelDescription;
+  readonly start?: FitStart;
+  readonly progress?: Progress;
+  readonly signal?: AbortSignal;
+  readonly onEpoch?: (snapshot: EpochSnapshot) => Promise<void> | void;
+}
+
+export interface FitResult {
+  readonly net: Module;
+  readonly history: RunEpoch[];
+  readonly checks: SanityCheck[];
+  readonly stoppedEarly: boolean;
+  /** The epoch whose weights the model now holds (best validation epoch under early stopping, else the last). */
+  readonly modelEpoch: number;
+  readonly earlyStopping?: EarlyStoppingState;
+}
+
+/**
+ * d2l `train_ch3` with the CLI's additions: validation accuracy after each epoch, early stopping that restores
+ * the best weights, and a start point for resuming. Data order and initial weights depend only on the seed.
+ */
+export async function fit(params: FitParams): Promise<FitResult> {
+  const { loaded, data, hyper } = params;
+  const net = buildModel(loaded.nn, params.model);
+  if (params.start) await net.loadStateDict(params.start.weights);
+  else net.apply(loaded.init.normal({ std: hyper.initStd }));
+  const lossFn = loaded.loss.CrossEntropyLoss({ reduction: 'none' });
+  const trainer = loaded.optim.SGD(net.parameters(), { lr: hyper.lr, weightDecay: hyper.weightDecay });
+
+  const history: RunEpoch[] = [...(params.start?.history ?? [])];
+  const validation = data.validation;
+  const patience = hyper.patience ?? Number.POSITIVE_INFINITY;
+  let earlyStopping = validation ? (params.start?.earlyStopping ?? { bestEpoch: 0, bestValAcc: Number.NEGATIVE_INFINITY, epochsWithoutImprovement: 0 }) : undefined;
+  let best = params.start?.best;
+  let stoppedEarly = false;
+
+  const { checks } = await trainCh3(net, data.train, data.test, lossFn, hyper.epochs, trainer, {
+    log: false,
+    sanityChecks: 'report',
+    history: params.start?.history ?? [],
+    ...(params.signal ? { signal: params.signal } : {}),
+    onEvent: (event) => {
+      if (event.type === 'batch') params.progress?.batch(event);
+    },
+    afterEpoch: async (metrics) => {
+      params.progress?.end();
+      let record: RunEpoch = metrics;
+      if (validation && earlyStopping) {
+        const valAcc = await evaluateAccuracy(net, validation);
+        record = { ...metrics, valAcc };
+        if (valAcc > earlyStopping.bestValAcc) {
+          earlyStopping = { bestEpoch: metrics.epoch, bestValAcc: valAcc, epochsWithoutImprovement: 0 };
+          best = await net.stateDict();
+        } else {
+          earlyStopping = { ...earlyStopping, epochsWithoutImprovement: earlyStopping.epochsWithoutImprovement + 1 };
+        }
+        stoppedEarly = earlyStopping.epochsWithoutImprovement >= patience && metrics.epoch < hyper.epochs;
+      }
+      history.push(record);
+      await params.onEpoch?.({
+        metrics: record,
+        history,
+        ...(earlyStopping ? { earlyStopping } : {}),
+        ...(best ? { best } : {}),
+        isLast: stoppedEarly || metrics.epoch >= hyper.epochs,
+        stoppingEarly: stoppedEarly,
+        net,
+      });
+      return stoppedEarly ? 'stop' : undefined;
+    },
+  });
+
+  let modelEpoch = history.at(-1)?.epoch ?? 0;
+  if (best && earlyStopping) {
+    await net.loadStateDict(best);
+    modelEpoch = earlyStopping.bestEpoch;
+  }
+  return { net, history, checks, stoppedEarly, modelEpoch, ...(earlyStopping ? { earlyStopping } : {}) };
+}

@@ -1,0 +1,17 @@
+export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  type CheckpointManifest,
+  type CheckpointState,
+  CheckpointError,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  resolveCheckpointDir,
+  saveCheckpoint,
+} from './checkpoint.js';
+export { DEFAULT_BACKEND } from './defaults.js';
+export { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './errors.js';
+export type { CliIO, Output } from './io.js';
+export { main } from './main.js';
+export type { MetricsFile, RunStatus } from './metrics-file.js';
+export type { Hyperparameters, ModelDescription, RunEpoch } from './run-history.js';

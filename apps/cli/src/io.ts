@@ -1,0 +1,33 @@
+/** Where a command writes; a real stream or, in tests, anything with `write`. */
+export interface Output {
+  write(text: string): unknown;
+  /** Progress bars are drawn only on terminals; elsewhere progress is printed as plain lines. */
+  readonly isTTY?: boolean;
+}
+
+/** Everything a command touches outside its arguments, so tests run commands in-process. */
+export interface CliIO {
+  readonly stdout: Output;
+  readonly stderr: Output;
+  /** Base of relative paths and of the default `runs/` folder (default: `process.cwd()`). */
+  readonly cwd?: string;
+  /** Aborts training (Ctrl-C in `bin.ts`). */
+  readonly signal?: AbortSignal;
+}
+
+/** A command's view of CliIO: `cwd` resolved, plus line printers. */
+export interface Console {
+  readonly io: CliIO;
+  readonly cwd: string;
+  out(line?: string): void;
+  err(line?: string): void;
+}
+
+export function createConsole(io: CliIO): Console {
+  return {
+    io,
+    cwd: io.cwd ?? process.cwd(),
+    out: (line = '') => io.stdout.write(`${line}\n`),
+    err: (line = '') => io.stderr.write(`${line}\n`),
+  };
+}

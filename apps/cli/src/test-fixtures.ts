@@ -1,0 +1,102 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll } from 'vitest';
+import type { CliIO } from './io.js';
+import { main } from './main.js';
+
+/** An IDX file (big-endian header: zero, zero, type 0x08 = unsigned byte, rank, then each dimension). */
+function idx(dims: readonly number[], data: Uint8Array): Uint8Array {
+  const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+  header.setUint8(2, 0x08);
+  header.setUint8(3, dims.length);
+  dims.forEach((d, i) => header.setUint32(4 + 4 * i, d));
+  const out = new Uint8Array(header.byteLength + data.length);
+  out.set(new Uint8Array(header.buffer));
+  out.set(data, header.byteLength);
+  return out;
+}
+
+/**
+ * A learnable stand-in for Fashion-MNIST: class c lights up horizontal band c of a 28×28 image, plus seeded noise.
+ * Small enough that a training test runs in well under a second.
+ */
+function imageSet(count: number, seed: number): { images: Uint8Array; labels: Uint8Array } {
+  let state = seed >>> 0 || 1;
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  const images = new Uint8Array(count * 784);
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const label = Math.floor(next() * 10);
+    labels[i] = label;
+    for (let p = 0; p < 784; p++) {
+      const row = Math.floor(p / 28);
+      const inBand = row >= label * 2 + 4 && row < label * 2 + 7;
+      images[i * 784 + p] = Math.min(255, Math.floor((inBand ? 150 : 0) + next() * 100));
+    }
+  }
+  return { images, labels };
+}
+
+const tempDirs: string[] = [];
+
+export async function tempDir(prefix = 'xbackend-cli-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+afterAll(async () => {
+  await Promise.all(tempDirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** Writes the four gzipped IDX files (not the real data, so tests pass `--no-verify-data`). */
+export async function writeFixtureData(dir: string, trainCount = 600, testCount = 200): Promise<string> {
+  const train = imageSet(trainCount, 1);
+  const test = imageSet(testCount, 2);
+  const files: Record<string, Uint8Array> = {
+    'train-images-idx3-ubyte': idx([trainCount, 28, 28], train.images),
+    'train-labels-idx1-ubyte': idx([trainCount], train.labels),
+    't10k-images-idx3-ubyte': idx([testCount, 28, 28], test.images),
+    't10k-labels-idx1-ubyte': idx([testCount], test.labels),
+  };
+  await Promise.all(Object.entries(files).map(([name, bytes]) => writeFile(join(dir, `${name}.gz`), gzipSync(bytes))));
+  return dir;
+}
+
+let fixture: Promise<string> | undefined;
+
+/** One fixture data directory shared by the tests of a file. */
+export function fixtureDataDir(): Promise<string> {
+  fixture ??= tempDir('xbackend-fixture-').then((dir) => writeFixtureData(dir));
+  return fixture;
+}
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `xbackend ...args` in-process, capturing what it prints. */
+export async function runCli(args: readonly string[], options: { cwd?: string; signal?: AbortSignal } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const code = await main(['node', 'xbackend', ...args], io);
+  return { code, stdout, stderr };
+}
+
+/** The flags every training test needs: fixture data, small batches, no progress noise. */
+export async function fixtureFlags(): Promise<string[]> {
+  return ['--data-dir', await fixtureDataDir(), '--no-verify-data', '--no-download', '--batch-size', '64'];
+}

@@ -1,0 +1,287 @@
+import { join, relative, resolve } from 'node:path';
+import { DivergenceError, type LoadedBackend, loadBackend, type SanityCheck } from '@xbackend/core';
+import { type Command, Option } from 'commander';
+import { CheckpointError, type LoadedCheckpoint, loadCheckpoint, runFolderOfCheckpoint, saveCheckpoint } from './checkpoint.js';
+import {
+  addBackendOptions,
+  addDataOptions,
+  addHyperparameterOptions,
+  type BackendFlags,
+  backendChoice,
+  type CommandContext,
+  type DataFlags,
+  dataSource,
+  givenOnCommandLine,
+  type HyperparameterFlags,
+} from './command-options.js';
+import { loadRunData, type RunData } from './data.js';
+import { DEFAULT_INIT_STD, DEFAULT_PATIENCE } from './defaults.js';
+import { epochTableHeader, epochTableRow } from './epoch-table.js';
+import { UsageError } from './errors.js';
+import { type FitResult, fit } from './fit.js';
+import type { Console } from './io.js';
+import { CURVES_FILE, METRICS_FILE, type MetricsFile, type RunStatus, writeRunFiles } from './metrics-file.js';
+import { softmaxRegression } from './model.js';
+import { exportOnnx, type OnnxInputLayout } from './onnx-export.js';
+import { parsePositiveInt } from './options.js';
+import { createProgress } from './progress.js';
+import { createRunFolder } from './run-folder.js';
+import type { Hyperparameters, ModelDescription, RunEpoch } from './run-history.js';
+
+export interface TrainFlags extends BackendFlags, DataFlags, HyperparameterFlags {
+  out?: string;
+  checkpointEvery?: number;
+  resume?: string;
+  progress: boolean;
+}
+
+/** Everything a finished training run leaves behind, for commands that train first (predict). */
+export interface TrainedRun {
+  readonly runDir: string;
+  readonly loaded: LoadedBackend;
+  readonly data: RunData;
+  readonly model: ModelDescription;
+  readonly hyper: Hyperparameters;
+  readonly result: FitResult;
+}
+
+export function addTrainingRunOptions(cmd: Command): Command {
+  addBackendOptions(cmd);
+  addHyperparameterOptions(cmd);
+  addDataOptions(cmd);
+  return cmd
+    .option('--out <dir>', 'run folder (default: runs/<timestamp>-<backend>-<engine>, or the resumed run)')
+    .addOption(new Option('--checkpoint-every <n>', 'save a checkpoint every n epochs (one is always saved after the last epoch)').argParser(parsePositiveInt))
+    .option('--resume <dir>', 'continue a run from a checkpoint, checkpoints folder or run folder (same hyperparameters; --epochs may grow)')
+    .option('--no-progress', 'no progress bar or progress lines');
+}
+
+const SAME_ON_RESUME = ['batchSize', 'lr', 'weightDecay', 'seed', 'valFraction'] as const;
+const FLAG_NAMES: Record<(typeof SAME_ON_RESUME)[number], string> = {
+  batchSize: '--batch-size',
+  lr: '--lr',
+  weightDecay: '--weight-decay',
+  seed: '--seed',
+  valFraction: '--val-fraction',
+};
+
+/** The run's hyperparameters: from the flags, or on resume from the checkpoint (only --epochs and --patience may change). */
+export function resolveHyperparameters(flags: HyperparameterFlags, cmd: Command, checkpoint?: LoadedCheckpoint): Hyperparameters {
+  if (flags.patience !== undefined && flags.valFraction === undefined && checkpoint?.hyperparameters.valFraction === undefined) {
+    throw new UsageError('--patience needs --val-fraction: early stopping watches the accuracy on a validation split.');
+  }
+  if (!checkpoint) {
+    return {
+      batchSize: flags.batchSize,
+      lr: flags.lr,
+      weightDecay: flags.weightDecay,
+      epochs: flags.epochs,
+      seed: flags.seed,
+      initStd: DEFAULT_INIT_STD,
+      ...(flags.valFraction === undefined ? {} : { valFraction: flags.valFraction, patience: flags.patience ?? DEFAULT_PATIENCE }),
+    };
+  }
+  const saved = checkpoint.hyperparameters;
+  for (const key of SAME_ON_RESUME) {
+    if (givenOnCommandLine(cmd, key) && flags[key] !== saved[key]) {
+      throw new UsageError(
+        `${FLAG_NAMES[key]} ${flags[key]} differs from the resumed run's ${saved[key] ?? '(not set)'}; a resumed run keeps its hyperparameters (only --epochs and --patience may change).`,
+      );
+    }
+  }
+  const hyper: Hyperparameters = {
+    ...saved,
+    epochs: givenOnCommandLine(cmd, 'epochs') ? flags.epochs : saved.epochs,
+    ...(saved.valFraction !== undefined && flags.patience !== undefined ? { patience: flags.patience } : {}),
+  };
+  if (checkpoint.epoch >= hyper.epochs) {
+    throw new UsageError(`${checkpoint.dir} has already completed ${checkpoint.epoch} of ${hyper.epochs} epochs; pass --epochs N with N > ${checkpoint.epoch} to train further.`);
+  }
+  const stopped = checkpoint.earlyStopping;
+  if (stopped && hyper.patience !== undefined && stopped.epochsWithoutImprovement >= hyper.patience) {
+    throw new UsageError(
+      `${checkpoint.dir} is from a run that stopped early (${stopped.epochsWithoutImprovement} epochs without a better validation accuracy, patience ${hyper.patience}); pass a larger --patience to continue it.`,
+    );
+  }
+  return hyper;
+}
+
+function formatCheck(check: SanityCheck): string {
+  return `  ${check.passed ? 'PASS' : 'FAIL'}  ${check.name.padEnd(20)} (${check.detail})`;
+}
+
+/** d2l asserts these after `train_ch3`; the CLI reports them and leaves the exit code alone. */
+export function printSanityChecks(console: Console, checks: readonly SanityCheck[]): void {
+  if (checks.length === 0) return;
+  console.out("d2l's sanity checks:");
+  for (const check of checks) console.out(formatCheck(check));
+  const failed = checks.filter((c) => !c.passed).length;
+  console.out(failed === 0 ? '  all passed' : `  ${failed} of ${checks.length} failed (d2l would stop with an assertion error; more epochs or a full data set usually fix this)`);
+}
+
+function display(console: Console, path: string): string {
+  const rel = relative(console.cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
+}
+
+function statusOf(error: unknown): RunStatus {
+  if (error instanceof DivergenceError) return 'diverged';
+  return error instanceof Error && error.name === 'AbortError' ? 'interrupted' : 'running';
+}
+
+/**
+ * Trains as d2l §3.7 does and records the run: progress, a per-epoch table, metrics.json and curves.svg after every
+ * epoch, checkpoints. On divergence the metrics keep the error and no weights are written.
+ */
+export async function trainRun(flags: TrainFlags, cmd: Command, ctx: CommandContext): Promise<TrainedRun> {
+  const { console } = ctx;
+  const checkpoint = flags.resume === undefined ? undefined : await loadCheckpoint(resolve(console.cwd, flags.resume));
+  const hyper = resolveHyperparameters(flags, cmd, checkpoint);
+  const choice =
+    checkpoint && !givenOnCommandLine(cmd, 'backend')
+      ? { name: checkpoint.backend, ...((flags.engine ?? checkpoint.engine) ? { engine: flags.engine ?? checkpoint.engine } : {}) }
+      : backendChoice(flags);
+  const loaded = await loadBackend(choice.name, { ...(choice.engine ? { engine: choice.engine } : {}), seed: hyper.seed, resolveFrom: ctx.resolveFrom });
+  try {
+    const data = await loadRunData(dataSource(flags), hyper, console.io.stderr);
+    const model = softmaxRegression(data.train.sampleShape, data.train.numClasses);
+    if (checkpoint && (checkpoint.model.inputShape.join() !== model.inputShape.join() || checkpoint.model.numClasses !== model.numClasses)) {
+      throw new CheckpointError(`${checkpoint.dir} holds a model for examples [${checkpoint.model.inputShape}], but the data gives [${model.inputShape}].`);
+    }
+    const runDir = await createRunFolder({
+      cwd: console.cwd,
+      ...(flags.out !== undefined ? { out: flags.out } : checkpoint ? { out: runFolderOfCheckpoint(checkpoint.dir) } : {}),
+      backend: loaded.name,
+      engine: loaded.engine,
+    });
+    const result = await trainAndRecord({ flags, ctx, loaded, data, model, hyper, runDir, checkpoint });
+    return { runDir, loaded, data, model, hyper, result };
+  } catch (error) {
+    await loaded.dispose();
+    throw error;
+  }
+}
+
+interface RecordParams {
+  readonly flags: TrainFlags;
+  readonly ctx: CommandContext;
+  readonly loaded: LoadedBackend;
+  readonly data: RunData;
+  readonly model: ModelDescription;
+  readonly hyper: Hyperparameters;
+  readonly runDir: string;
+  readonly checkpoint: LoadedCheckpoint | undefined;
+}
+
+async function trainAndRecord(p: RecordParams): Promise<FitResult> {
+  const { console } = p.ctx;
+  const { hyper, loaded, runDir, data } = p;
+  const withValidation = data.validation !== undefined;
+  const checkpointsDir = join(runDir, 'checkpoints');
+  const identity = { backend: loaded.name, engine: loaded.engine, dtype: loaded.backend.dtype };
+  const base: Omit<MetricsFile, 'updatedAt' | 'history' | 'status'> = { ...identity, seed: hyper.seed, hyperparameters: hyper };
+  let history: readonly RunEpoch[] = p.checkpoint?.history ?? [];
+  let lastCheckpoint: string | undefined;
+
+  const split = data.validation ? `${data.train.numExamples} training + ${data.validation.numExamples} validation` : `${data.train.numExamples} training`;
+  console.out(`training ${loaded.name}/${loaded.engine} (${loaded.backend.dtype}) on ${split} / ${data.test.numExamples} test examples`);
+  console.out(
+    `batch size ${hyper.batchSize}, lr ${hyper.lr}, weight decay ${hyper.weightDecay}, ${hyper.epochs} epoch${hyper.epochs === 1 ? '' : 's'}, seed ${hyper.seed}` +
+      (hyper.valFraction !== undefined ? `, early stopping (patience ${hyper.patience})` : ''),
+  );
+  console.out(`run folder: ${display(console, runDir)}`);
+  if (p.checkpoint) console.out(`resuming from ${display(console, p.checkpoint.dir)} after epoch ${p.checkpoint.epoch}`);
+  console.out();
+  for (const line of epochTableHeader(withValidation)) console.out(line);
+  for (const m of history) console.out(epochTableRow(m, withValidation, '(resumed)'));
+
+  const progress = createProgress(console.io.stderr, hyper.epochs, p.flags.progress);
+  let result: FitResult;
+  try {
+    result = await fit({
+      loaded,
+      data,
+      hyper,
+      model: p.model,
+      ...(p.checkpoint
+        ? {
+            start: {
+              history: p.checkpoint.history,
+              weights: p.checkpoint.weights,
+              ...(p.checkpoint.earlyStopping ? { earlyStopping: p.checkpoint.earlyStopping } : {}),
+              ...(p.checkpoint.best ? { best: p.checkpoint.best } : {}),
+            },
+          }
+        : {}),
+      progress,
+      ...(p.ctx.signal ? { signal: p.ctx.signal } : {}),
+      onEpoch: async (snap) => {
+        history = [...snap.history];
+        const notes = [snap.earlyStopping?.bestEpoch === snap.metrics.epoch ? 'best' : '', snap.stoppingEarly ? 'stopping early' : ''].filter(Boolean);
+        console.out(epochTableRow(snap.metrics, withValidation, notes.join(', ')));
+        await writeRunFiles(runDir, { ...base, history, status: 'running' });
+        const every = p.flags.checkpointEvery;
+        if (snap.isLast || (every !== undefined && snap.metrics.epoch % every === 0)) {
+          lastCheckpoint = await saveCheckpoint(checkpointsDir, {
+            ...identity,
+            model: p.model,
+            hyperparameters: hyper,
+            epoch: snap.metrics.epoch,
+            history,
+            ...(snap.earlyStopping ? { earlyStopping: snap.earlyStopping } : {}),
+            weights: await snap.net.stateDict(),
+            ...(snap.best ? { best: snap.best } : {}),
+          });
+        }
+      },
+    });
+  } catch (error) {
+    progress.end();
+    const status = statusOf(error);
+    const message = error instanceof Error ? error.message : String(error);
+    await writeRunFiles(runDir, { ...base, history, status, error: message }).catch(() => undefined);
+    throw error;
+  }
+
+  await writeRunFiles(runDir, {
+    ...base,
+    history: result.history,
+    status: result.stoppedEarly ? 'early-stopped' : 'completed',
+    modelEpoch: result.modelEpoch,
+    sanityChecks: result.checks,
+  });
+  console.out();
+  const final = result.history.find((m) => m.epoch === result.modelEpoch) ?? result.history.at(-1);
+  if (result.earlyStopping && final) {
+    const why = result.stoppedEarly ? `stopped early after epoch ${result.history.at(-1)?.epoch}` : 'ran all epochs';
+    console.out(`early stopping: ${why}; kept the weights of epoch ${result.modelEpoch} (best validation accuracy ${result.earlyStopping.bestValAcc.toFixed(4)})`);
+  }
+  if (final) {
+    console.out(`model (epoch ${final.epoch}): train loss ${final.trainLoss.toFixed(4)}, train acc ${final.trainAcc.toFixed(4)}, test acc ${final.testAcc.toFixed(4)}`);
+  }
+  printSanityChecks(console, result.checks);
+  const written = [join(runDir, METRICS_FILE), join(runDir, CURVES_FILE), ...(lastCheckpoint ? [lastCheckpoint] : [])];
+  console.out(`wrote ${written.map((f) => display(console, f)).join(', ')}`);
+  return result;
+}
+
+export function defineTrain(cmd: Command, ctx: CommandContext): Command {
+  addTrainingRunOptions(cmd)
+    .description('train d2l §3.7 softmax regression on Fashion-MNIST and record the run')
+    .option('--export <file.onnx>', 'also write the trained model as an ONNX inference model')
+    .addOption(new Option('--onnx-layout <layout>', "ONNX input: 'image' [N,1,28,28] or 'flat' [N,784]").choices(['image', 'flat']).default('image'))
+    .action(async (flags: TrainFlags & { export?: string; onnxLayout: OnnxInputLayout }, command: Command) => {
+      const run = await trainRun(flags, command, ctx);
+      try {
+        if (flags.export !== undefined) {
+          const path = resolve(ctx.console.cwd, flags.export);
+          const { bytes } = await exportOnnx(await run.result.net.stateDict(), run.model, path, flags.onnxLayout);
+          ctx.console.out(`exported ${display(ctx.console, path)} (${bytes} bytes, weights of epoch ${run.result.modelEpoch})`);
+        }
+      } finally {
+        await run.result.net.dispose();
+        await run.loaded.dispose();
+      }
+    });
+  return cmd;
+}

@@ -1,0 +1,221 @@
+import {
+  type Batch,
+  type BatchStats,
+  type CompiledModel,
+  type FloatArray,
+  InvalidArgumentError,
+  type ParameterTensor,
+  type StepHyperparameters,
+  XBackendError,
+} from '@xbackend/core';
+import { BatchKernels } from './batch-kernels.js';
+import type { KernelOutput } from './gpujs-api.js';
+import type { ModelPlan } from './model-plan.js';
+import { ParameterSlot } from './parameter-slot.js';
+import type { GpuRuntime, LiveResources } from './runtime.js';
+
+/** A cached capacity serves batches down to 1/PAD_LIMIT of its size (e.g. the last partial batch of an epoch). */
+const PAD_LIMIT = 2;
+/** At most this many batch capacities keep kernels; the least recently used one is destroyed beyond it. */
+const MAX_CAPACITIES = 4;
+
+/**
+ * A model compiled to gpu.js kernels. Parameters stay on the device between calls; a train step uploads the batch
+ * (pixels and labels), runs forward, loss gradient, backward and SGD kernels, and reads back two numbers.
+ */
+export class GpuJsModel implements CompiledModel {
+  private readonly weights: ParameterSlot[];
+  private readonly biases: ParameterSlot[];
+  /** By capacity, least recently used first. */
+  private readonly capacities = new Map<number, BatchKernels>();
+  private disposed = false;
+
+  constructor(
+    private readonly runtime: GpuRuntime,
+    private readonly plan: ModelPlan,
+    initial: readonly ParameterTensor[],
+    private readonly onDispose: (model: GpuJsModel) => void,
+  ) {
+    this.weights = plan.blocks.map((b) => new ParameterSlot(runtime, `${b.layerIndex}.weight`, [b.outFeatures, b.inFeatures]));
+    this.biases = plan.blocks.map((b) => new ParameterSlot(runtime, `${b.layerIndex}.bias`, [b.outFeatures]));
+    try {
+      this.load(initial);
+    } catch (error) {
+      for (const slot of this.slotsInOrder()) slot.destroy();
+      throw error;
+    }
+  }
+
+  async trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats> {
+    this.checkBatch(batch, true);
+    const { lr, weightDecay } = hyper;
+    if (!Number.isFinite(lr) || !Number.isFinite(weightDecay)) {
+      throw new InvalidArgumentError(`trainStep: lr and weightDecay must be finite numbers, got lr ${lr}, weightDecay ${weightDecay}.`);
+    }
+    const kernels = this.kernelsFor(batch.size);
+    const { x, labels } = kernels.stage(batch);
+    const acts = this.forward(kernels, x);
+    const run = this.runtime.run.bind(this.runtime);
+    const invN = 1 / batch.size;
+    const blocks = this.plan.blocks.length;
+    const grads: { weight: KernelOutput; bias: KernelOutput }[] = [];
+    // Backward first, reading the parameters before any of them changes.
+    let dz = run(kernels.logitsGrad(), acts[blocks], labels);
+    for (let l = blocks - 1; l >= 0; l--) {
+      grads[l] = { weight: run(kernels.weightGrad(l), dz, acts[l], invN, 1), bias: run(kernels.biasGrad(l), dz, invN, 1) };
+      if (l > 0) {
+        const maskedBy = this.plan.blocks[l - 1]?.reluAfter ? [acts[l]] : [];
+        dz = run(kernels.backprop(l), dz, this.slot(this.weights, l).current, ...maskedBy, 1);
+      }
+    }
+    grads.forEach((g, l) => {
+      this.slot(this.weights, l).update(g.weight, lr, weightDecay);
+      this.slot(this.biases, l).update(g.bias, lr, weightDecay);
+    });
+    // The one readback of the step; its logits come from the forward pass above, before the update.
+    return this.stats(run(kernels.batchStats(), acts[blocks], labels, 1));
+  }
+
+  async evaluate(batch: Batch): Promise<BatchStats> {
+    this.checkBatch(batch, true);
+    const kernels = this.kernelsFor(batch.size);
+    const { x, labels } = kernels.stage(batch);
+    const acts = this.forward(kernels, x);
+    return this.stats(this.runtime.run(kernels.batchStats(), acts[this.plan.blocks.length], labels, 1));
+  }
+
+  async logits(batch: Batch): Promise<FloatArray> {
+    this.checkBatch(batch, false);
+    const kernels = this.kernelsFor(batch.size);
+    const acts = this.forward(kernels, kernels.stage(batch).x);
+    return this.runtime.read(acts[this.plan.blocks.length], batch.size, this.plan.numClasses);
+  }
+
+  async losses(batch: Batch): Promise<FloatArray> {
+    this.checkBatch(batch, true);
+    const kernels = this.kernelsFor(batch.size);
+    const { x, labels } = kernels.stage(batch);
+    const acts = this.forward(kernels, x);
+    const perExample = this.runtime.run(kernels.exampleLosses(), acts[this.plan.blocks.length], labels);
+    return this.runtime.read(perExample, 1, batch.size);
+  }
+
+  async readParameters(): Promise<ParameterTensor[]> {
+    this.checkAlive();
+    return this.slotsInOrder().map((slot) => ({ name: slot.name, shape: [...slot.shape], data: slot.read() }));
+  }
+
+  async writeParameters(params: readonly ParameterTensor[]): Promise<void> {
+    this.checkAlive();
+    this.load(params);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const kernels of this.capacities.values()) kernels.destroy();
+    this.capacities.clear();
+    for (const slot of this.slotsInOrder()) slot.destroy();
+    this.onDispose(this);
+  }
+
+  /** Live kernels and device objects of the whole backend (for leak checks). */
+  resources(): LiveResources {
+    return this.runtime.resources();
+  }
+
+  /** Batch capacities that currently hold compiled kernels, least recently used first. */
+  cachedCapacities(): number[] {
+    return [...this.capacities.keys()];
+  }
+
+  private forward(kernels: BatchKernels, x: unknown): KernelOutput[] {
+    const acts: KernelOutput[] = [x];
+    this.plan.blocks.forEach((_, l) => {
+      acts.push(this.runtime.run(kernels.forward(l), acts[l], this.slot(this.weights, l).current, this.slot(this.biases, l).current, 1));
+    });
+    return acts;
+  }
+
+  private stats(result: KernelOutput): BatchStats {
+    const [lossSum, correct] = this.runtime.read(result, 1, 2);
+    return { lossSum: lossSum as number, correct: Math.round(correct as number) };
+  }
+
+  private kernelsFor(size: number): BatchKernels {
+    let chosen: BatchKernels | undefined;
+    for (const kernels of this.capacities.values()) {
+      const fits = kernels.capacity >= size && kernels.capacity <= size * PAD_LIMIT;
+      if (fits && (!chosen || kernels.capacity < chosen.capacity)) chosen = kernels;
+    }
+    if (chosen) {
+      this.capacities.delete(chosen.capacity);
+    } else {
+      chosen = new BatchKernels(this.runtime, this.plan, size);
+      if (this.capacities.size >= MAX_CAPACITIES) {
+        const [oldest] = this.capacities.values();
+        oldest?.destroy();
+        if (oldest) this.capacities.delete(oldest.capacity);
+      }
+    }
+    this.capacities.set(chosen.capacity, chosen);
+    return chosen;
+  }
+
+  private load(params: readonly ParameterTensor[]): void {
+    const slots = this.slotsInOrder();
+    const byName = new Map(params.map((p) => [p.name, p]));
+    const expected = slots.map((s) => `${s.name} [${s.shape}]`).join(', ');
+    if (byName.size !== params.length || params.length !== slots.length) {
+      throw new InvalidArgumentError(`Expected exactly the parameters ${expected}; got ${params.map((p) => p.name).join(', ') || 'none'}.`);
+    }
+    const values = slots.map((slot) => {
+      const given = byName.get(slot.name);
+      if (!given) throw new InvalidArgumentError(`Parameter '${slot.name}' is missing; expected ${expected}.`);
+      if (given.shape.join() !== slot.shape.join() || given.data.length !== slot.size) {
+        throw new InvalidArgumentError(
+          `Parameter '${slot.name}' has shape [${given.shape}] and ${given.data.length} values; the model needs [${slot.shape}].`,
+        );
+      }
+      return Float32Array.from(given.data);
+    });
+    slots.forEach((slot, i) => slot.load(values[i] as Float32Array));
+  }
+
+  private slotsInOrder(): ParameterSlot[] {
+    return this.weights.flatMap((w, l) => [w, this.slot(this.biases, l)]);
+  }
+
+  private slot(slots: readonly ParameterSlot[], l: number): ParameterSlot {
+    const slot = slots[l];
+    if (!slot) throw new Error(`internal: no parameter slot for block ${l}`);
+    return slot;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new XBackendError('DISPOSED', 'This gpujs model was disposed; compile the model again to use it.');
+  }
+
+  private checkBatch(batch: Batch, needsLabels: boolean): void {
+    this.checkAlive();
+    const { size, x, y, sampleShape } = batch;
+    const features = this.plan.inputFeatures;
+    if (!Number.isSafeInteger(size) || size < 1) throw new InvalidArgumentError(`Batch size must be a positive integer, got ${size}.`);
+    const perExample = sampleShape.reduce((a, b) => a * b, 1);
+    if (perExample !== features) {
+      throw new InvalidArgumentError(`The model takes examples of ${features} values, the batch has examples of shape [${sampleShape}].`);
+    }
+    if (x.length !== size * features) {
+      throw new InvalidArgumentError(`Batch x has ${x.length} values; ${size} examples of ${features} need ${size * features}.`);
+    }
+    if (!needsLabels) return;
+    if (y.length !== size) throw new InvalidArgumentError(`Batch y has ${y.length} labels for ${size} examples.`);
+    const classes = this.plan.numClasses;
+    for (let i = 0; i < size; i++) {
+      const label = y[i] as number;
+      if (!(label >= 0 && label < classes)) {
+        throw new InvalidArgumentError(`Label ${label} of example ${i} is outside [0, ${classes - 1}].`);
+      }
+    }
+  }
+}

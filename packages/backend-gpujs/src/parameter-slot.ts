@@ -1,0 +1,62 @@
+import type { KernelOutput, KernelShortcut } from './gpujs-api.js';
+import { loadSource, sgdSource } from './kernel-sources.js';
+import type { GpuRuntime } from './runtime.js';
+
+/**
+ * One parameter living on the device. Its value is the output of one of three kernels: `load` (host upload) or one
+ * of two SGD kernels used alternately (ping-pong), so an update never reads the texture it writes and no texture
+ * is ever allocated after the first step: device memory stays flat without immutable outputs.
+ */
+export class ParameterSlot {
+  private readonly loader: KernelShortcut;
+  private readonly updaters: readonly [KernelShortcut, KernelShortcut];
+  private holder: KernelShortcut | undefined;
+  private value: KernelOutput;
+
+  constructor(
+    private readonly runtime: GpuRuntime,
+    readonly name: string,
+    /** `[rows, cols]` for a weight, `[length]` for a bias. */
+    readonly shape: readonly [number, number] | readonly [number],
+  ) {
+    const rank = shape.length;
+    const output = rank === 2 ? [shape[1], shape[0]] : [shape[0]];
+    this.loader = runtime.createKernel({ source: loadSource(rank), output, pipeline: true });
+    const sgd = () => runtime.createKernel({ source: sgdSource(rank), output, pipeline: true });
+    this.updaters = [sgd(), sgd()];
+  }
+
+  get size(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+
+  /** The current device value, as a kernel argument. */
+  get current(): KernelOutput {
+    if (this.holder === undefined) throw new Error(`internal: parameter ${this.name} was never loaded`);
+    return this.value;
+  }
+
+  load(values: Float32Array): void {
+    this.value = this.runtime.run(this.loader, this.runtime.input(values, this.shape));
+    this.holder = this.loader;
+  }
+
+  /** `w ← w − lr·(grad + weightDecay·w)`, written by the updater that does not hold the current value. */
+  update(grad: KernelOutput, lr: number, weightDecay: number): void {
+    const [first, second] = this.updaters;
+    const next = this.holder === first ? second : first;
+    this.value = this.runtime.run(next, this.current, grad, lr, weightDecay);
+    this.holder = next;
+  }
+
+  read(): Float32Array {
+    const [rows, cols] = this.shape.length === 2 ? this.shape : [1, this.shape[0]];
+    return this.runtime.read(this.current, rows, cols);
+  }
+
+  destroy(): void {
+    for (const kernel of [this.loader, ...this.updaters]) this.runtime.destroyKernel(kernel);
+    this.holder = undefined;
+    this.value = undefined;
+  }
+}

@@ -1,0 +1,98 @@
+import { InvalidArgumentError, type LayerSpec, type ModelSpec, UnsupportedLayerError, XBackendError } from '@xbackend/core';
+import { describe, expect, it } from 'vitest';
+import { gradients } from './autodiff.js';
+import { cpuEngine } from './engines.js';
+import { exportOnnxModel } from './export.js';
+import { GraphBuilder } from './graph.js';
+import * as op from './ops.js';
+import { GraphSession, loadOrt, OnnxRuntimeError } from './ort.js';
+import { randomBatch, randomParameters, softmaxRegression } from './test-helpers.js';
+
+const withConv: ModelSpec = {
+  layers: [{ kind: 'flatten' }, { kind: 'conv2d' } as unknown as LayerSpec, { kind: 'linear', inFeatures: 12, outFeatures: 5 }],
+  inputShape: [1, 3, 4],
+  numClasses: 5,
+};
+
+describe('errors', () => {
+  it('names the layer the backend cannot express', async () => {
+    const backend = await cpuEngine.create({});
+    const compiling = backend.compile(
+      withConv,
+      randomParameters(softmaxRegression, 1).map((p) => ({ ...p, name: p.name.replace('1.', '2.') })),
+    );
+    await expect(compiling).rejects.toBeInstanceOf(UnsupportedLayerError);
+    await expect(compiling).rejects.toThrow(/layer 1 \(conv2d\)/);
+    await expect(exportOnnxModel([], withConv, '/nonexistent/model.onnx')).rejects.toThrow(/layer 1 \(conv2d\)/);
+    await backend.dispose();
+  });
+
+  it('wraps a session-creation error with the graph, the node and its op', async () => {
+    const ort = await loadOrt();
+    const g = new GraphBuilder('int-gemm');
+    const a = g.input('a', 'int32', [2, 2]);
+    // onnxruntime has no int32 Gemm kernel, so creating the session fails at this node.
+    g.output(op.gemm(g, a, a, undefined), 'out');
+    const creating = GraphSession.create(ort, g, { logSeverityLevel: 4 });
+    await expect(creating).rejects.toBeInstanceOf(OnnxRuntimeError);
+    await expect(creating).rejects.toThrow(/graph 'int-gemm' at node 'n_Gemm_\d+' \(op Gemm\)/);
+  });
+
+  it('wraps a run error with the graph, the node and its op', async () => {
+    const ort = await loadOrt();
+    const g = new GraphBuilder('bad-reshape');
+    const a = g.input('a', 'float32', ['N']);
+    g.output(op.reshape(g, a, [5]), 'out');
+    const session = await GraphSession.create(ort, g, { logSeverityLevel: 4 });
+    const running = session.run({ a: new ort.Tensor('float32', new Float32Array(4), [4]) });
+    await expect(running).rejects.toThrow(/could not run graph 'bad-reshape' at node 'n_Reshape_\d+' \(op Reshape\)/);
+    await session.release();
+  });
+
+  it('says which op has no gradient rule', () => {
+    const g = new GraphBuilder('no-rule');
+    const a = g.input('a', 'float64', [3]);
+    const [s] = g.node('Sin', [a], [{ type: 'float64', shape: [3] }]);
+    const loss = op.reduceSum(g, s as never, undefined, false);
+    expect(() => gradients(g, loss, [a])).toThrow(/no gradient rule for ONNX op Sin \(node n_Sin_\d+\)/);
+  });
+
+  it('rejects bad options, parameters and batches with InvalidArgumentError', async () => {
+    await expect(cpuEngine.create({ threads: 0 })).rejects.toThrow(/threads must be a positive integer/);
+    await expect(cpuEngine.create({ dtype: 'float16' as never })).rejects.toBeInstanceOf(InvalidArgumentError);
+    const backend = await cpuEngine.create({});
+    const params = randomParameters(softmaxRegression, 1);
+    await expect(backend.compile(softmaxRegression, params.slice(1))).rejects.toThrow(/'1.weight' \[5,12\] is missing/);
+    await expect(
+      backend.compile(softmaxRegression, [...params, { name: '7.bias', shape: [1], data: new Float64Array(1) }]),
+    ).rejects.toThrow(/unexpected parameters 7.bias/);
+    const transposed = params.map((p) => (p.name === '1.weight' ? { ...p, shape: [12, 5] } : p));
+    await expect(backend.compile(softmaxRegression, transposed)).rejects.toThrow(/'1.weight' has shape \[12,5\], the model needs \[5,12\]/);
+    const model = await backend.compile(softmaxRegression, params);
+    const batch = randomBatch(softmaxRegression, 4, 1);
+    await expect(model.trainStep({ ...batch, y: Int32Array.from([0, 1, 5, 2]) }, { lr: 0.1, weightDecay: 0 })).rejects.toThrow(
+      /Label 5 of example 2 is outside \[0, 4\]/,
+    );
+    await expect(model.evaluate({ ...batch, size: 3 })).rejects.toThrow(/batch.x has 48 values; 3 examples/);
+    await expect(model.logits({ ...batch, sampleShape: [12] })).rejects.toThrow(/compiled for \[1,3,4\]/);
+    await expect(model.trainStep(batch, { lr: Number.NaN, weightDecay: 0 })).rejects.toThrow(/lr and weightDecay must be finite/);
+    // A rejected call leaves the model usable.
+    expect((await model.evaluate(batch)).lossSum).toBeGreaterThan(0);
+    await backend.dispose();
+  });
+
+  it('reports the cuda engine as unavailable with a reason, or runs a step on it', async () => {
+    const { cudaEngine } = await import('./engines.js');
+    const reason = await cudaEngine.unavailableReason();
+    if (reason !== undefined) {
+      expect(reason).toMatch(/CUDA/);
+      await expect(cudaEngine.create({})).rejects.toBeInstanceOf(XBackendError);
+      return;
+    }
+    const backend = await cudaEngine.create({});
+    const model = await backend.compile(softmaxRegression, randomParameters(softmaxRegression, 1));
+    const stats = await model.trainStep(randomBatch(softmaxRegression, 4, 1), { lr: 0.1, weightDecay: 0 });
+    expect(Number.isFinite(stats.lossSum)).toBe(true);
+    await backend.dispose();
+  });
+});

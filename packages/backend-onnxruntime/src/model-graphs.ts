@@ -1,0 +1,196 @@
+/**
+ * The three graphs built from a ModelSpec: the training step (forward, loss, autodiff gradients, SGD update), the
+ * evaluation graph (logits, per-example losses, loss sum, correct count) and the plain inference graph for export.
+ */
+import { type DType, type ModelSpec, parameterShapes, UnsupportedLayerError } from '@xbackend/core';
+import { gradients } from './autodiff.js';
+import { type Dim, GraphBuilder, type Value } from './graph.js';
+import * as op from './ops.js';
+
+/** Graph input and output names shared by the graphs and the code that feeds them. */
+export const NAMES = {
+  x: 'x',
+  y: 'y',
+  lr: 'lr',
+  weightDecay: 'weight_decay',
+  logits: 'logits',
+  losses: 'losses',
+  lossSum: 'loss_sum',
+  correct: 'correct',
+  images: 'images',
+  probabilities: 'probabilities',
+  /** The updated value of parameter `name`. */
+  next: (name: string) => `${name}.next`,
+} as const;
+
+/** Symbolic batch dimension: one session serves full and partial batches. */
+export const BATCH_DIM = 'N';
+
+/** Checks every layer before any graph is built, naming the first one ONNX graphs here cannot express. */
+export function checkLayers(spec: ModelSpec): void {
+  spec.layers.forEach((layer, i) => {
+    const kind = (layer as { kind: string }).kind;
+    if (kind !== 'flatten' && kind !== 'linear' && kind !== 'relu') {
+      throw new UnsupportedLayerError('onnxruntime', `${i} (${kind})`, 'the ONNX graphs support Flatten, Linear and ReLU layers');
+    }
+  });
+}
+
+/** Sequential forward pass; `params` maps `${i}.weight` / `${i}.bias` to graph values. */
+export function forward(g: GraphBuilder, spec: ModelSpec, x: Value, params: ReadonlyMap<string, Value>): Value {
+  checkLayers(spec);
+  let h = x;
+  spec.layers.forEach((layer, i) => {
+    h = g.scoped(`layer${i}.${layer.kind}`, () => {
+      switch (layer.kind) {
+        case 'flatten':
+          return op.flatten(g, h, 1);
+        case 'relu':
+          return op.relu(g, h);
+        case 'linear': {
+          const weight = params.get(`${i}.weight`);
+          const bias = params.get(`${i}.bias`);
+          if (!weight || !bias) throw new Error(`internal: no parameters for layer ${i}`);
+          // Weights are [out, in] (PyTorch layout): Gemm with transB computes h·Wᵀ + b in one op.
+          return op.gemm(g, h, weight, bias, { transB: true });
+        }
+      }
+    });
+  });
+  return h;
+}
+
+export interface CrossEntropyHead {
+  /** Per-example `-log softmax(logits)[label]`, float64, shape [N]. */
+  readonly losses: Value;
+  readonly lossSum: Value;
+  /** Examples whose arg-max logit equals the label (first index wins ties), float64 scalar. */
+  readonly correct: Value;
+  /** The row max subtracted before `Exp`; a constant for autodiff (log-softmax does not depend on it). */
+  readonly shift: Value;
+}
+
+/**
+ * Softmax cross-entropy from logits with the log-sum-exp trick, computed in float64 whatever the model's dtype:
+ * then every finite float32 logit (even ±3e38, whose differences overflow float32) gives a finite, exact loss.
+ */
+export function crossEntropy(g: GraphBuilder, logits: Value, labels: Value): CrossEntropyHead {
+  return g.scoped('loss', () => {
+    const z = op.cast(g, logits, 'float64');
+    const shift = op.reduce(g, 'ReduceMax', z, [1], true);
+    const shifted = op.sub(g, z, shift);
+    const logSumExp = op.log(g, op.reduceSum(g, op.exp(g, shifted), [1], true));
+    const logProbs = op.sub(g, shifted, logSumExp);
+    const labels64 = op.cast(g, labels, 'int64');
+    // GatherElements picks the label's log-probability; a one-hot product would turn -inf·0 into NaN.
+    const picked = op.gatherElements(g, logProbs, op.unsqueeze(g, labels64, [1]), 1);
+    const losses = op.squeeze(g, op.neg(g, picked), [1]);
+    const lossSum = op.reduceSum(g, losses, undefined, false);
+    const predicted = op.argMax(g, logits, 1, false);
+    const hits = op.cast(g, op.equal(g, predicted, labels64), 'float64');
+    const correct = op.reduceSum(g, hits, undefined, false);
+    return { losses, lossSum, correct, shift };
+  });
+}
+
+interface ModelInputs {
+  readonly x: Value;
+  readonly y: Value;
+  readonly params: Map<string, Value>;
+  /** `x` in the model's dtype (a Cast when the model computes in float64). */
+  readonly xModel: Value;
+}
+
+function modelInputs(g: GraphBuilder, spec: ModelSpec, dtype: DType): ModelInputs {
+  const x = g.input(NAMES.x, 'float32', [BATCH_DIM, ...spec.inputShape]);
+  const y = g.input(NAMES.y, 'int32', [BATCH_DIM]);
+  const params = new Map(parameterShapes(spec.layers).map(({ name, shape }) => [name, g.input(name, dtype, shape)] as const));
+  return { x, y, params, xModel: op.cast(g, x, dtype) };
+}
+
+/**
+ * One SGD step as one graph. Inputs: `x` float32 [N, ...inputShape], `y` int32 [N], every parameter, `lr` and
+ * `weight_decay` (scalars of the model's dtype). Outputs: `${name}.next` for every parameter,
+ * `loss_sum` and `correct` (float64 scalars, from the forward pass before the update).
+ */
+export function buildTrainGraph(spec: ModelSpec, dtype: DType): GraphBuilder {
+  const g = new GraphBuilder('train-step');
+  const { y, params, xModel } = modelInputs(g, spec, dtype);
+  const lr = g.input(NAMES.lr, dtype, []);
+  const weightDecay = g.input(NAMES.weightDecay, dtype, []);
+  const current = [...params.values()];
+  const step = appendTrainStep(g, spec, xModel, y, current, lr, weightDecay);
+  for (const [i, p] of step.next.entries()) g.output(p, NAMES.next((current[i] as Value).name));
+  g.output(step.lossSum, NAMES.lossSum);
+  g.output(step.correct, NAMES.correct);
+  return g;
+}
+
+/**
+ * Appends forward, loss, gradients and the SGD update to `g`; `params` in spec order. Returns the updated parameters
+ * (same order) and the batch's loss sum and correct count from the forward pass before the update.
+ */
+export function appendTrainStep(
+  g: GraphBuilder,
+  spec: ModelSpec,
+  x: Value,
+  y: Value,
+  params: readonly Value[],
+  lr: Value,
+  weightDecay: Value,
+): { next: Value[]; lossSum: Value; correct: Value } {
+  const names = parameterShapes(spec.layers).map((p) => p.name);
+  const logits = forward(g, spec, x, new Map(names.map((name, i) => [name, params[i] as Value])));
+  const head = crossEntropy(g, logits, y);
+  const batchSize = op.cast(g, op.sizeOf(g, y), 'float64');
+  const meanLoss = op.div(g, head.lossSum, batchSize);
+  const grads = gradients(g, meanLoss, params, { stopGradient: [head.shift] });
+  const next = g.scoped('sgd', () =>
+    params.map((p, i) => {
+      // w ← w − lr·(∂mean/∂w + weightDecay·w)
+      const step = op.mul(g, lr, op.add(g, grads[i] as Value, op.mul(g, weightDecay, p)));
+      return op.sub(g, p, step);
+    }),
+  );
+  return { next, lossSum: head.lossSum, correct: head.correct };
+}
+
+/** Forward only: `logits` (model dtype), `losses` (float64 [N]), `loss_sum`, `correct`. */
+export function buildEvalGraph(spec: ModelSpec, dtype: DType): GraphBuilder {
+  const g = new GraphBuilder('evaluate');
+  const { y, params, xModel } = modelInputs(g, spec, dtype);
+  const logits = forward(g, spec, xModel, params);
+  const head = crossEntropy(g, logits, y);
+  g.output(logits, NAMES.logits);
+  g.output(head.losses, NAMES.losses);
+  g.output(head.lossSum, NAMES.lossSum);
+  g.output(head.correct, NAMES.correct);
+  return g;
+}
+
+export interface InferenceGraphOptions {
+  /** `image` feeds `[N, ...inputShape]` (e.g. [N, 1, 28, 28]); `flat` feeds `[N, prod(inputShape)]`. */
+  readonly inputLayout?: 'image' | 'flat';
+}
+
+/** A plain inference model: input `images`, outputs `logits` and `probabilities` (softmax), weights as initializers. */
+export function buildInferenceGraph(
+  spec: ModelSpec,
+  weights: ReadonlyMap<string, Float32Array>,
+  options: InferenceGraphOptions = {},
+): GraphBuilder {
+  const g = new GraphBuilder('xbackend-classifier');
+  const sample: Dim[] = options.inputLayout === 'flat' ? [spec.inputShape.reduce((a, b) => a * b, 1)] : [...spec.inputShape];
+  const images = g.input(NAMES.images, 'float32', [BATCH_DIM, ...sample]);
+  const params = new Map(
+    parameterShapes(spec.layers).map(({ name, shape }) => {
+      const data = weights.get(name);
+      if (!data) throw new Error(`internal: no weights for ${name}`);
+      return [name, g.initializer(name, 'float32', shape, data)] as const;
+    }),
+  );
+  const logits = forward(g, spec, images, params);
+  g.output(logits, NAMES.logits);
+  g.output(op.softmax(g, logits, 1), NAMES.probabilities);
+  return g;
+}

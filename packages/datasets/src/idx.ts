@@ -1,0 +1,56 @@
+import { ContentError } from './content-error.js';
+
+/** IDX type code for unsigned bytes, the only element type Fashion-MNIST uses. */
+const UBYTE = 0x08;
+
+/** A parsed IDX array of unsigned bytes; `data` is a view into the decompressed buffer (no copy). */
+export interface IdxArray {
+  readonly dims: readonly number[];
+  readonly data: Uint8Array;
+}
+
+/**
+ * Strict IDX parser (yann.lecun.com/exdb/mnist format): magic `00 00 08 <rank>`, `rank` big-endian uint32
+ * dimensions, then exactly `product(dims)` bytes. Anything else — another element type, another rank, a zero
+ * dimension, missing or extra bytes — is an error.
+ */
+export function parseIdx(bytes: Uint8Array, rank: number): IdxArray {
+  const headerBytes = 4 + 4 * rank;
+  if (bytes.length < 4) throw new ContentError(`it is ${bytes.length} bytes long, too short for the 4-byte IDX magic number`);
+  const magic = hex(bytes.subarray(0, 4));
+  if (bytes[0] !== 0 || bytes[1] !== 0) throw new ContentError(`bad magic number ${magic}: an IDX file starts with 00 00`);
+  if (bytes[2] !== UBYTE) {
+    throw new ContentError(`bad magic number ${magic}: element type 0x${hex(bytes.subarray(2, 3))} is not unsigned byte (0x08)`);
+  }
+  if (bytes[3] !== rank) throw new ContentError(`bad magic number ${magic}: it declares ${bytes[3]} dimensions, expected ${rank}`);
+  if (bytes.length < headerBytes) {
+    throw new ContentError(`truncated header: ${bytes.length} bytes, but a ${rank}-dimensional IDX header is ${headerBytes} bytes`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dims: number[] = [];
+  for (let i = 0; i < rank; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  if (dims.some((d) => d === 0)) throw new ContentError(`dimensions ${dims.join('×')} contain a zero`);
+  const expected = dims.reduce((a, b) => a * b, 1);
+  const actual = bytes.length - headerBytes;
+  if (actual < expected) {
+    throw new ContentError(`truncated: the header declares ${dims.join('×')} = ${expected} data bytes, but only ${actual} follow`);
+  }
+  if (actual > expected) {
+    throw new ContentError(
+      `${actual - expected} unexpected bytes after the ${dims.join('×')} = ${expected} data bytes the header declares`,
+    );
+  }
+  return { dims, data: bytes.subarray(headerBytes) };
+}
+
+/** Checks that every label is a class index below `numClasses`. */
+export function checkLabels(labels: Uint8Array, numClasses: number): void {
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i] as number;
+    if (label >= numClasses) throw new ContentError(`label ${label} at index ${i} is outside 0..${numClasses - 1}`);
+  }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
