@@ -1,6 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BackendUnavailableError, DivergenceError, type LoadedBackend, loadBackend, writeFileAtomic, XBackendError } from '@xbackend/core';
+import {
+  type BackendAdapter,
+  BackendUnavailableError,
+  DivergenceError,
+  importAdapter,
+  type LoadedBackend,
+  loadBackend,
+  UnknownEngineError,
+  writeFileAtomic,
+  XBackendError,
+} from '@xbackend/core';
 import { type Command, Option } from 'commander';
 import { addDataOptions, backendChoice, type CommandContext, type DataFlags, dataSource } from './command-options.js';
 import { loadRunData, type RunData } from './data.js';
@@ -97,6 +107,22 @@ async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepRe
   return results;
 }
 
+/** Rejects unknown backends and engines before any training (an unavailable one is only skipped later). */
+async function checkBackendNames(backends: readonly string[], resolveFrom: string): Promise<void> {
+  for (const backend of backends) {
+    const choice = backendChoice({ backend });
+    let adapter: BackendAdapter;
+    try {
+      adapter = await importAdapter(choice.name, resolveFrom);
+    } catch (error) {
+      if (error instanceof BackendUnavailableError) continue;
+      throw error;
+    }
+    const engines = adapter.engines.map((e) => e.name);
+    if (choice.engine !== undefined && !engines.includes(choice.engine)) throw new UnknownEngineError(choice.name, choice.engine, engines);
+  }
+}
+
 export function defineSweep(cmd: Command, ctx: CommandContext): Command {
   addDataOptions(cmd);
   return cmd
@@ -110,7 +136,7 @@ export function defineSweep(cmd: Command, ctx: CommandContext): Command {
     .option('--no-progress', 'no progress bar or progress lines')
     .action(async (flags: SweepFlags) => {
       const { console } = ctx;
-      for (const backend of flags.backends) backendChoice({ backend }); // reject malformed names before any training
+      await checkBackendNames(flags.backends, ctx.resolveFrom);
       const results = await runSweep(flags, ctx);
       const dir = resolve(console.cwd, flags.out ?? join('runs', `${timestamp()}-sweep`));
       await mkdir(dir, { recursive: true });

@@ -5,6 +5,7 @@
  */
 import { describe, it } from 'vitest';
 import { engines } from './engines.js';
+import type { GpuJsBackend } from './gpujs-backend.js';
 import type { GpuJsMode } from './gpujs-api.js';
 
 const OPTIONAL: readonly GpuJsMode[] = process.env.XB_REQUIRE_HEADLESSGL === '1' ? [] : ['headlessgl'];
@@ -28,4 +29,11 @@ export function describeEachMode(title: string, body: (mode: GpuJsMode) => void)
       );
     }
   }
+}
+
+/** A backend on `mode`, created through the engine factory as core's loadBackend would. */
+export async function createEngine(mode: GpuJsMode): Promise<GpuJsBackend> {
+  const engine = engines.find((e) => e.name === mode);
+  if (!engine) throw new Error(`test: no engine ${mode}`);
+  return (await engine.create({})) as GpuJsBackend;
 }

@@ -131,7 +131,8 @@ export function toleranceRatio(actual: ArrayLike<number>, expected: ArrayLike<nu
   let worst = 0;
   for (let i = 0; i < actual.length; i++) {
     const e = expected[i] as number;
-    const ratio = Math.abs((actual[i] as number) - e) / (atol + rtol * Math.abs(e));
+    const error = Math.abs((actual[i] as number) - e);
+    const ratio = error === 0 ? 0 : error / (atol + rtol * Math.abs(e));
     worst = Number.isNaN(ratio) ? Number.POSITIVE_INFINITY : Math.max(worst, ratio);
   }
   return worst;

@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { type CheckpointState, CheckpointError, loadCheckpoint, resolveCheckpointDir, runFolderOfCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { exportOnnx } from './onnx-export.js';
+import { tempDir } from './test-fixtures.js';
+
+function state(epoch: number, overrides: Partial<CheckpointState> = {}): CheckpointState {
+  return {
+    backend: 'reference',
+    engine: 'float64',
+    dtype: 'float64',
+    model: { layers: [{ kind: 'flatten' }, { kind: 'linear', inFeatures: 3, outFeatures: 2 }], inputShape: [1, 3], numClasses: 2 },
+    hyperparameters: { batchSize: 4, lr: 0.1, weightDecay: 0.01, epochs: 5, seed: 3, initStd: 0.01, valFraction: 0.2, patience: 2 },
+    epoch,
+    history: [{ epoch: 1, trainLoss: 0.5, trainAcc: 0.8, testAcc: 0.75, seconds: 0.1, valAcc: 0.7 }],
+    earlyStopping: { bestEpoch: 1, bestValAcc: 0.7, epochsWithoutImprovement: 0 },
+    weights: [
+      { name: '1.weight', shape: [2, 3], data: Float64Array.from([0.1, -0.2, 1 / 3, 1e-300, -5, Math.PI]) },
+      { name: '1.bias', shape: [2], data: Float64Array.from([0.5, -0.25]) },
+    ],
+    best: [
+      { name: '1.weight', shape: [2, 3], data: Float64Array.from([1, 2, 3, 4, 5, 6]) },
+      { name: '1.bias', shape: [2], data: Float64Array.from([7, 8]) },
+    ],
+    ...overrides,
+  };
+}
+
+describe('checkpoints', () => {
+  it('round-trips every field and tensor bit for bit (float64 and float32)', async () => {
+    const dir = join(await tempDir(), 'checkpoints');
+    const saved = await saveCheckpoint(dir, state(1));
+    expect(saved).toBe(join(dir, 'epoch-0001'));
+    const loaded = await loadCheckpoint(dir);
+    const expected = state(1);
+    expect(loaded.dir).toBe(saved);
+    expect(loaded.weights).toEqual(expected.weights);
+    expect(loaded.best).toEqual(expected.best);
+    expect(loaded.inferenceWeights).toEqual(expected.best);
+    expect(loaded.history).toEqual(expected.history);
+    expect(loaded.hyperparameters).toEqual(expected.hyperparameters);
+    expect(loaded.earlyStopping).toEqual(expected.earlyStopping);
+    expect(loaded.manifest).toMatchObject({ format: 'xbackend-checkpoint', version: 1, epoch: 1, dataOrder: { seed: 3, epoch: 1, batch: 0 }, optimizer: { kind: 'sgd', state: null } });
+    expect(loaded.manifest.tensors.map((t) => [t.role, t.name, t.dtype, t.byteOffset, t.byteLength])).toEqual([
+      ['weights', '1.weight', 'float64', 0, 48],
+      ['weights', '1.bias', 'float64', 48, 16],
+      ['best', '1.weight', 'float64', 64, 48],
+      ['best', '1.bias', 'float64', 112, 16],
+    ]);
+
+    const f32 = state(2, { dtype: 'float32', weights: [{ name: '1.weight', shape: [2, 3], data: Float32Array.from([0.1, 2, 3, 4, 5, 6]) }, { name: '1.bias', shape: [2], data: Float32Array.from([1, 2]) }] });
+    const { best: _best, earlyStopping: _es, ...noBest } = f32;
+    await saveCheckpoint(dir, noBest);
+    const latest = await loadCheckpoint(dir);
+    expect(latest.epoch).toBe(2);
+    expect(latest.weights[0]?.data).toBeInstanceOf(Float32Array);
+    expect(latest.weights[0]?.data).toEqual(Float32Array.from([0.1, 2, 3, 4, 5, 6]));
+    expect(latest.best).toBeUndefined();
+    expect(latest.inferenceWeights).toBe(latest.weights);
+    // The older checkpoint stays loadable by its own path.
+    expect((await loadCheckpoint(join(dir, 'epoch-0001'))).epoch).toBe(1);
+  });
+
+  it('resolves a checkpoint, a checkpoints folder and a run folder to the same checkpoint', async () => {
+    const run = await tempDir();
+    const saved = await saveCheckpoint(join(run, 'checkpoints'), state(4));
+    for (const path of [saved, join(run, 'checkpoints'), run]) expect(await resolveCheckpointDir(path)).toBe(saved);
+    expect(runFolderOfCheckpoint(saved)).toBe(run);
+    // Saving the same epoch again never overwrites the one `latest` may point at.
+    const again = await saveCheckpoint(join(run, 'checkpoints'), state(4));
+    expect(again).toBe(join(run, 'checkpoints', 'epoch-0004-2'));
+    await expect(resolveCheckpointDir(join(run, 'nothing'))).rejects.toThrow(/No checkpoint at .*nothing: expected a checkpoint directory/);
+  });
+
+  it('detects damage: truncated or altered tensors, a foreign manifest, a bad pointer', async () => {
+    const run = await tempDir();
+    const saved = await saveCheckpoint(run, state(1));
+    const tensors = join(saved, 'tensors.bin');
+    const bytes = await readFile(tensors);
+    await truncate(tensors, 10);
+    await expect(loadCheckpoint(saved)).rejects.toThrow(/tensors\.bin has 10 bytes; its manifest says 128\. The checkpoint is damaged\./);
+    bytes[3] = (bytes[3] as number) ^ 1;
+    await writeFile(tensors, bytes);
+    await expect(loadCheckpoint(saved)).rejects.toThrow('does not match the SHA-256 in its manifest');
+    const manifest = JSON.parse(await readFile(join(saved, 'manifest.json'), 'utf8'));
+    await writeFile(join(saved, 'manifest.json'), JSON.stringify({ ...manifest, version: 99 }));
+    await expect(loadCheckpoint(saved)).rejects.toThrow('has format version 99; this xbackend reads version 1');
+    await writeFile(join(run, 'latest'), '../../etc\n');
+    await expect(loadCheckpoint(run)).rejects.toThrow(CheckpointError);
+  });
+
+  it('refuses to save or export non-finite weights', async () => {
+    const dir = await tempDir();
+    const bad = state(1, { weights: [{ name: '1.weight', shape: [2, 3], data: Float64Array.from([0, 0, Number.NaN, 0, 0, 0]) }, state(1).weights[1] as never] });
+    await expect(saveCheckpoint(dir, bad)).rejects.toThrow('Refusing to write a checkpoint: parameter 1.weight has a non-finite value (NaN) at index 2.');
+    expect(await readdir(dir)).toEqual([]);
+    await expect(exportOnnx(bad.weights, bad.model, join(dir, 'm.onnx'))).rejects.toThrow('Refusing to write the ONNX model');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('survives SIGKILL in the middle of saves: the latest checkpoint is always complete and consistent', async () => {
+    const dir = join(await tempDir(), 'checkpoints');
+    const writer = fileURLToPath(new URL('./test-checkpoint-writer.ts', import.meta.url));
+    let leftovers = 0;
+    for (const killAfter of [2, 3, 4, 5, 6]) {
+      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let output = '';
+      const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
+      await new Promise<void>((started) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          // Kill right after a save has begun, a little later each round.
+          if (output.includes(`begin ${killAfter}\n`)) setTimeout(started, killAfter - 2);
+        });
+      });
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      leftovers += (await readdir(dir)).filter((n) => n.startsWith('.tmp-')).length > 0 ? 1 : 0;
+
+      const loaded = await loadCheckpoint(dir);
+      const saves = [...output.matchAll(/saved (\d+)/g)].map((m) => Number(m[1]));
+      const lastSaved = Math.max(...saves);
+      expect(saves.length).toBeGreaterThan(0);
+      // Either the last announced save, or one that finished after its announcement was cut off.
+      expect(loaded.epoch === lastSaved || loaded.epoch === lastSaved + 1).toBe(true);
+      expect(loaded.history).toHaveLength(loaded.epoch);
+      expect(loaded.weights[0]?.data.every((v) => v === loaded.epoch)).toBe(true);
+      expect(loaded.weights[1]?.data.every((v) => v === loaded.epoch)).toBe(true);
+    }
+    // The next save cleans up what killed writers left behind.
+    await saveCheckpoint(dir, state(99));
+    expect((await readdir(dir)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    expect((await loadCheckpoint(dir)).epoch).toBe(99);
+    console.info(`crash test: ${leftovers} of 5 kills interrupted a save in progress`);
+  }, 60_000);
+});
