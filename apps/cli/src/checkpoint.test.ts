@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -92,6 +92,18 @@ describe('checkpoints', () => {
     await expect(loadCheckpoint(run)).rejects.toThrow(CheckpointError);
   });
 
+  it('ignores what a crashed save leaves behind, and the next save removes it', async () => {
+    const dir = await tempDir();
+    await saveCheckpoint(dir, state(1));
+    // What SIGKILL between writing tensors.bin and renaming the directory leaves: a temp dir of a dead process.
+    const temp = join(dir, '.tmp-epoch-0002-pid999999999-0badf00d');
+    await mkdir(temp);
+    await writeFile(join(temp, 'tensors.bin'), new Uint8Array(7));
+    expect((await loadCheckpoint(dir)).epoch).toBe(1);
+    await saveCheckpoint(dir, state(2));
+    expect(await readdir(dir)).toEqual(['epoch-0001', 'epoch-0002', 'latest']);
+  });
+
   it('refuses to save or export non-finite weights', async () => {
     const dir = await tempDir();
     const bad = state(1, { weights: [{ name: '1.weight', shape: [2, 3], data: Float64Array.from([0, 0, Number.NaN, 0, 0, 0]) }, state(1).weights[1] as never] });
@@ -105,7 +117,10 @@ describe('checkpoints', () => {
     const dir = join(await tempDir(), 'checkpoints');
     const writer = fileURLToPath(new URL('./test-checkpoint-writer.ts', import.meta.url));
     let leftovers = 0;
-    for (const killAfter of [2, 3, 4, 5, 6]) {
+    // A save here takes tens of milliseconds (encode, write + fsync twice, rename, pointer); the kills land across it.
+    const delaysMs = [0, 5, 10, 20, 30, 40, 60];
+    for (const [round, delay] of delaysMs.entries()) {
+      const killAfter = round + 2;
       const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
       let output = '';
       const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
@@ -113,7 +128,7 @@ describe('checkpoints', () => {
         child.stdout.on('data', (chunk: Buffer) => {
           output += chunk.toString();
           // Kill right after a save has begun, a little later each round.
-          if (output.includes(`begin ${killAfter}\n`)) setTimeout(started, killAfter - 2);
+          if (output.includes(`begin ${killAfter}\n`)) setTimeout(started, delay);
         });
       });
       child.kill('SIGKILL');
@@ -134,6 +149,6 @@ describe('checkpoints', () => {
     await saveCheckpoint(dir, state(99));
     expect((await readdir(dir)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
     expect((await loadCheckpoint(dir)).epoch).toBe(99);
-    console.info(`crash test: ${leftovers} of 5 kills interrupted a save in progress`);
+    console.info(`crash test: ${leftovers} of ${delaysMs.length} kills left a half-written save behind`);
   }, 60_000);
 });

@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCheckpoint } from './checkpoint.js';
+import type { MetricsFile } from './metrics-file.js';
+import { fixtureFlags, runCli, tempDir } from './test-fixtures.js';
+
+async function readMetrics(dir: string): Promise<MetricsFile> {
+  return JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8')) as MetricsFile;
+}
+
+function withoutSeconds(history: MetricsFile['history']) {
+  return history.map(({ seconds: _seconds, ...rest }) => rest);
+}
+
+/** Trains `epochs` straight, and `first` epochs then a resume to `epochs`; returns both run folders. */
+async function straightAndResumed(extra: string[], epochs: number, first: number): Promise<[string, string]> {
+  const flags = [...(await fixtureFlags()), '--no-progress', ...extra];
+  const [straight, resumed] = [await tempDir(), await tempDir()];
+  expect((await runCli(['train', ...flags, '--epochs', String(epochs), '--out', straight])).code).toBe(0);
+  expect((await runCli(['train', ...flags, '--epochs', String(epochs), '--checkpoint-every', '1', '--out', resumed])).code).toBe(0);
+  // Throw away the later epochs: continue from the checkpoint after `first` epochs.
+  const partial = join(resumed, 'checkpoints', `epoch-${String(first).padStart(4, '0')}`);
+  const second = await tempDir();
+  const run = await runCli(['train', '--resume', partial, '--out', second, ...flags.filter((f) => f !== '--no-progress'), '--no-progress']);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain(`resuming from ${partial} after epoch ${first}`);
+  return [straight, second];
+}
+
+describe('resume', () => {
+  it('1 epoch + resume 1 epoch reproduces 2 straight epochs bit for bit (history and weights)', async () => {
+    const [straight, resumed] = await straightAndResumed([], 2, 1);
+    const [a, b] = [await readMetrics(straight), await readMetrics(resumed)];
+    expect(withoutSeconds(b.history)).toEqual(withoutSeconds(a.history));
+    expect(b.history).toHaveLength(2);
+    const [wa, wb] = [await loadCheckpoint(straight), await loadCheckpoint(resumed)];
+    expect(wb.epoch).toBe(2);
+    expect(await readFile(join(wb.dir, 'tensors.bin'))).toEqual(await readFile(join(wa.dir, 'tensors.bin')));
+    expect(wb.manifest.tensorsFile.sha256).toBe(wa.manifest.tensorsFile.sha256);
+  });
+
+  it('also with a validation split and early-stopping state', async () => {
+    const [straight, resumed] = await straightAndResumed(['--val-fraction', '0.25', '--patience', '5', '--lr', '0.02'], 3, 1);
+    const [a, b] = [await readMetrics(straight), await readMetrics(resumed)];
+    expect(withoutSeconds(b.history)).toEqual(withoutSeconds(a.history));
+    expect(b.history.every((m) => m.valAcc !== undefined)).toBe(true);
+    expect(b.modelEpoch).toBe(a.modelEpoch);
+    const [wa, wb] = [await loadCheckpoint(straight), await loadCheckpoint(resumed)];
+    expect(await readFile(join(wb.dir, 'tensors.bin'))).toEqual(await readFile(join(wa.dir, 'tensors.bin')));
+  });
+
+  it('continues in the run folder it came from, and extends a finished run with a larger --epochs', async () => {
+    const flags = [...(await fixtureFlags()), '--no-progress'];
+    const run = await tempDir();
+    expect((await runCli(['train', ...flags, '--epochs', '1', '--out', run])).code).toBe(0);
+    const done = await runCli(['train', '--resume', run, ...flags]);
+    expect(done.code).toBe(2);
+    expect(done.stderr).toContain('has already completed 1 of 1 epochs; pass --epochs N with N > 1 to train further.');
+    const more = await runCli(['train', '--resume', run, '--epochs', '2', ...flags]);
+    expect(more.code).toBe(0);
+    expect((await readMetrics(run)).history.map((m) => m.epoch)).toEqual([1, 2]);
+    expect((await loadCheckpoint(run)).epoch).toBe(2);
+  });
+
+  it('refuses hyperparameters that differ from the checkpoint', async () => {
+    const flags = [...(await fixtureFlags()), '--no-progress'];
+    const run = await tempDir();
+    expect((await runCli(['train', ...flags, '--epochs', '1', '--out', run])).code).toBe(0);
+    const changed = await runCli(['train', '--resume', run, '--epochs', '2', ...flags, '--lr', '0.5']);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain("--lr 0.5 differs from the resumed run's 0.1; a resumed run keeps its hyperparameters");
+    const missing = await runCli(['train', '--resume', join(run, 'nope'), ...flags]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No checkpoint at');
+  });
+});
+
+describe('early stopping', () => {
+  it('stops when validation accuracy stops improving, restores the best weights, and plots validation accuracy', async () => {
+    const out = await tempDir();
+    const run = await runCli(['train', ...(await fixtureFlags()), '--no-progress', '--epochs', '10', '--val-fraction', '0.25', '--patience', '1', '--checkpoint-every', '1', '--out', out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('450 training + 150 validation / 200 test examples');
+    expect(run.stdout).toMatch(/epoch\s+train loss\s+train acc\s+val acc\s+test acc/);
+    const metrics = await readMetrics(out);
+    expect(metrics.status).toBe('early-stopped');
+    expect(metrics.history.length).toBeLessThan(10);
+    const valAccs = metrics.history.map((m) => m.valAcc as number);
+    const bestEpoch = valAccs.indexOf(Math.max(...valAccs)) + 1;
+    expect(metrics.modelEpoch).toBe(bestEpoch);
+    expect(metrics.history.length).toBe(bestEpoch + 1); // patience 1
+    expect(run.stdout).toContain(`kept the weights of epoch ${bestEpoch}`);
+    expect(run.stdout).toContain('stopping early');
+
+    const final = await loadCheckpoint(out);
+    const atBest = await loadCheckpoint(join(out, 'checkpoints', `epoch-${String(bestEpoch).padStart(4, '0')}`));
+    expect(final.manifest.inference).toBe('best');
+    expect(final.inferenceWeights).toEqual(atBest.weights);
+    expect(final.weights).not.toEqual(atBest.weights);
+
+    const svg = await readFile(join(out, 'curves.svg'), 'utf8');
+    for (const label of ['train loss', 'train acc', 'val acc', 'test acc']) expect(svg).toContain(`data-label="${label}"`);
+    expect(svg).toContain('>best</text>');
+  });
+});
