@@ -5,7 +5,6 @@ import {
   BackendUnavailableError,
   DivergenceError,
   importAdapter,
-  type LoadedBackend,
   loadBackend,
   UnknownEngineError,
   writeFileAtomic,
@@ -64,44 +63,50 @@ async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepRe
 
   for (const backend of flags.backends) {
     const choice = backendChoice({ backend });
-    let loaded: LoadedBackend;
+    const load = () => loadBackend(choice.name, { ...(choice.engine ? { engine: choice.engine } : {}), seed: flags.seed, resolveFrom: ctx.resolveFrom });
+    // Checked once, so an unavailable backend costs one line, not one per configuration.
     try {
-      loaded = await loadBackend(choice.name, { ...(choice.engine ? { engine: choice.engine } : {}), seed: flags.seed, resolveFrom: ctx.resolveFrom });
+      await (await load()).dispose();
     } catch (error) {
       if (!(error instanceof BackendUnavailableError)) throw error;
-      console.out(`${backend}: unavailable, skipped (${errorText(error).split('\n')[0]})`);
+      const reasons = error.attempts.map((a) => `${a.engine}: ${a.reason.split('\n')[0]}`).join('; ');
+      console.out(`${backend}: unavailable, skipped (${reasons})`);
       skipAll(backend, 'unavailable', errorText(error));
       continue;
     }
-    try {
-      for (const batchSize of flags.batchSizes) {
-        const data = await dataFor(batchSize);
-        for (const lr of flags.lrs) {
-          const hyper = { batchSize, lr, weightDecay: 0, epochs: maxEpochs, seed: flags.seed, initStd: DEFAULT_INIT_STD };
-          const progress = createProgress(console.io.stderr, maxEpochs, flags.progress);
-          const base = { backend, engine: loaded.engine, batchSize, lr };
-          try {
-            const result = await fit({ loaded, data, hyper, model: softmaxRegression(data.train.sampleShape, data.train.numClasses), progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-            await result.net.dispose();
-            for (const epochs of epochCounts) {
-              const m = result.history[epochs - 1];
-              if (!m) continue;
-              const seconds = result.history.slice(0, epochs).reduce((s, h) => s + h.seconds, 0);
-              const row: SweepResult = { ...base, epochs, status: 'ok', trainLoss: m.trainLoss, trainAcc: m.trainAcc, testAcc: m.testAcc, seconds };
-              results.push(row);
-              console.out(`${configLabel(row).padEnd(44)} train loss ${m.trainLoss.toFixed(4)}  train acc ${m.trainAcc.toFixed(4)}  test acc ${m.testAcc.toFixed(4)}  ${seconds.toFixed(2)} s`);
-            }
-          } catch (error) {
-            progress.end();
-            if (error instanceof Error && error.name === 'AbortError') throw error;
-            const status = error instanceof DivergenceError ? 'diverged' : 'failed';
-            for (const epochs of epochCounts) results.push({ ...base, epochs, status, error: errorText(error) });
-            console.out(`${configLabel({ ...base, epochs: maxEpochs, status })}: ${status} (${errorText(error).split('\n')[0]})`);
+    for (const batchSize of flags.batchSizes) {
+      const data = await dataFor(batchSize);
+      for (const lr of flags.lrs) {
+        // A fresh backend per configuration: each model is then the first of its backend and starts from the
+        // seed's initial weights, exactly as `xbackend train` would.
+        const loaded = await load();
+        const hyper = { batchSize, lr, weightDecay: 0, epochs: maxEpochs, seed: flags.seed, initStd: DEFAULT_INIT_STD };
+        const progress = createProgress(console.io.stderr, maxEpochs, flags.progress);
+        const base = { backend, engine: loaded.engine, batchSize, lr };
+        try {
+          const model = softmaxRegression(data.train.sampleShape, data.train.numClasses);
+          const result = await fit({ loaded, data, hyper, model, progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+          await result.net.dispose();
+          for (const epochs of epochCounts) {
+            const m = result.history[epochs - 1];
+            if (!m) continue;
+            const seconds = result.history.slice(0, epochs).reduce((sum, h) => sum + h.seconds, 0);
+            const row: SweepResult = { ...base, epochs, status: 'ok', trainLoss: m.trainLoss, trainAcc: m.trainAcc, testAcc: m.testAcc, seconds };
+            results.push(row);
+            console.out(
+              `${configLabel(row).padEnd(44)} train loss ${m.trainLoss.toFixed(4)}  train acc ${m.trainAcc.toFixed(4)}  test acc ${m.testAcc.toFixed(4)}  ${seconds.toFixed(2)} s`,
+            );
           }
+        } catch (error) {
+          progress.end();
+          if (error instanceof Error && error.name === 'AbortError') throw error;
+          const status = error instanceof DivergenceError ? 'diverged' : 'failed';
+          for (const epochs of epochCounts) results.push({ ...base, epochs, status, error: errorText(error) });
+          console.out(`${configLabel({ ...base, epochs: maxEpochs, status })}: ${status} (${errorText(error).split('\n')[0]})`);
+        } finally {
+          await loaded.dispose();
         }
       }
-    } finally {
-      await loaded.dispose();
     }
   }
   return results;

@@ -1,7 +1,7 @@
 import { type Backend, type BackendOptions, BackendUnavailableError, type EngineFactory, InvalidArgumentError } from '@xbackend/core';
 import { trackGlObjects } from './gl-objects.js';
-import { BACKEND_NAME, GpuJsBackend } from './gpujs-backend.js';
 import { type GpuJsMode, type GpuJsModule, gpuJsVersion, loadGpuJs } from './gpujs-api.js';
+import { BACKEND_NAME, GpuJsBackend } from './gpujs-backend.js';
 import { createGlContext, describeGlContext, destroyGlContext, type GlContext } from './headless-gl.js';
 import { GpuRuntime } from './runtime.js';
 
@@ -24,7 +24,8 @@ function probe(mode: GpuJsMode): string | undefined {
       const gl = createGlContext();
       if ('reason' in gl) return gl.reason;
       destroyGlContext(gl.context);
-      if (!GPU.isHeadlessGLSupported) return "gpu.js found no usable headless-gl context although 'gl' works here; use the 'webasm' engine.";
+      if (!GPU.isHeadlessGLSupported)
+        return "gpu.js found no usable headless-gl context although 'gl' works here; use the 'webasm' engine.";
       const features = HeadlessGLKernel.features;
       if (!features?.isTextureFloat || !features.isFloatRead) {
         return "the GL context cannot render to and read float textures (OES_texture_float), which single precision needs; use the 'webasm' engine.";
@@ -32,7 +33,7 @@ function probe(mode: GpuJsMode): string | undefined {
       return undefined;
     }
     case 'webasm':
-      return GPU.isWebAssemblySupported ? undefined : 'this JavaScript runtime has no WebAssembly support.';
+      return GPU.isWebAssemblySupported ? undefined : "this JavaScript runtime has no WebAssembly support; use Node.js >= 20 or the 'cpu' engine.";
     case 'cpu':
       return undefined;
   }
@@ -49,11 +50,14 @@ function checkOptions(mode: GpuJsMode, options: BackendOptions): void {
   }
 }
 
+function unavailable(mode: GpuJsMode, reason: string): BackendUnavailableError {
+  return new BackendUnavailableError(BACKEND_NAME, [{ backend: BACKEND_NAME, engine: mode, reason }]);
+}
+
 function create(mode: GpuJsMode): Backend {
-  const loaded = loadOrReason();
-  const reason = 'reason' in loaded ? loaded.reason : probe(mode);
-  if (reason || 'reason' in loaded) throw new BackendUnavailableError(BACKEND_NAME, [{ backend: BACKEND_NAME, engine: mode, reason: reason ?? '' }]);
-  const { gpujs } = loaded;
+  const reason = probe(mode);
+  if (reason) throw unavailable(mode, reason);
+  const gpujs = loadGpuJs();
   const details: Record<string, string | number | boolean> = {
     'gpu.js': gpuJsVersion(),
     mode,
@@ -65,7 +69,7 @@ function create(mode: GpuJsMode): Backend {
   let context: GlContext | undefined;
   if (mode === 'headlessgl') {
     const gl = createGlContext();
-    if ('reason' in gl) throw new BackendUnavailableError(BACKEND_NAME, [{ backend: BACKEND_NAME, engine: mode, reason: gl.reason }]);
+    if ('reason' in gl) throw unavailable(mode, gl.reason);
     context = gl.context;
     details.renderer = describeGlContext(context);
   }

@@ -1,4 +1,4 @@
-import type { Backend, CompiledModel, ModelSpec, ParameterTensor } from '@xbackend/core';
+import { type Backend, type CompiledModel, type ModelSpec, type ParameterTensor, XBackendError } from '@xbackend/core';
 import { GpuJsModel } from './gpujs-model.js';
 import { planModel } from './model-plan.js';
 import type { GpuRuntime, LiveResources } from './runtime.js';
@@ -24,7 +24,7 @@ export class GpuJsBackend implements Backend {
   }
 
   async compile(spec: ModelSpec, initial: readonly ParameterTensor[]): Promise<CompiledModel> {
-    if (this.disposed) throw new Error('This gpujs backend was disposed; load it again.');
+    if (this.disposed) throw new XBackendError('DISPOSED', `This gpujs/${this.engine} backend was disposed; load the backend again.`);
     const model = new GpuJsModel(this.runtime, planModel(spec, BACKEND_NAME), initial, (m) => this.models.delete(m));
     this.models.add(model);
     return model;

@@ -179,7 +179,9 @@ export class GpuJsModel implements CompiledModel {
       }
       return Float32Array.from(given.data);
     });
-    slots.forEach((slot, i) => slot.load(values[i] as Float32Array));
+    slots.forEach((slot, i) => {
+      slot.load(values[i] as Float32Array);
+    });
   }
 
   private slotsInOrder(): ParameterSlot[] {

@@ -17,7 +17,7 @@ type CreateContext = (width: number, height: number, options: { preserveDrawingB
 const require = createRequire(import.meta.url);
 
 export const GL_BUILD_HINT =
-  "It is compiled from source on install: install a compiler and the GL development packages (Debian/Ubuntu: sudo apt-get install -y build-essential python3 pkg-config libxi-dev libglu1-mesa-dev libglew-dev xvfb), then rebuild it against the system Node headers with `npm_config_nodedir=/usr pnpm rebuild gl` (or reinstall with `npm_config_nodedir=/usr pnpm install`).";
+  'It is compiled from source on install: install a compiler and the GL development packages (Debian/Ubuntu: sudo apt-get install -y build-essential python3 pkg-config libxi-dev libglu1-mesa-dev libglew-dev xvfb), then rebuild it against the system Node headers with `npm_config_nodedir=/usr pnpm rebuild gl` (or reinstall with `npm_config_nodedir=/usr pnpm install`).';
 
 export const XVFB_HINT =
   'Run under a virtual X display: `xvfb-run -a <your command>` (Debian/Ubuntu: sudo apt-get install -y xvfb); Mesa llvmpipe then renders in software.';

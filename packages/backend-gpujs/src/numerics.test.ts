@@ -123,7 +123,9 @@ describeEachMode('numerics', (mode) => {
     };
     const rng = Rng.seeded(21);
     // One large term, then 783 small positive ones that a plain float32 running sum rounds away one by one.
-    const weight = Float32Array.from({ length: 3 * 784 }, (_, i) => (i % 784 === 0 ? 1e4 * (1 + Math.floor(i / 784)) : Math.fround(1e-3 * rng.uniform())));
+    const weight = Float32Array.from({ length: 3 * 784 }, (_, i) =>
+      i % 784 === 0 ? 1e4 * (1 + Math.floor(i / 784)) : Math.fround(1e-3 * rng.uniform()),
+    );
     const params: ParameterTensor[] = [
       { name: '1.weight', shape: [3, 784], data: weight },
       { name: '1.bias', shape: [3], data: new Float32Array(3) },

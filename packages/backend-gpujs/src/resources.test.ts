@@ -42,7 +42,8 @@ describeEachMode('device resources', (mode) => {
     await model.dispose();
     expect(backend.resources()).toEqual(baseline);
     await backend.dispose();
-    if (mode === 'headlessgl') expect(backend.resources().gl).toEqual({ textures: 0, framebuffers: 0, programs: 0, shaders: 0, buffers: 0 });
+    if (mode === 'headlessgl')
+      expect(backend.resources().gl).toEqual({ textures: 0, framebuffers: 0, programs: 0, shaders: 0, buffers: 0 });
   });
 
   it('compiling again after a model is disposed reuses nothing stale and leaks nothing', async () => {

@@ -5,8 +5,8 @@
  */
 import { describe, it } from 'vitest';
 import { engines } from './engines.js';
-import type { GpuJsBackend } from './gpujs-backend.js';
 import type { GpuJsMode } from './gpujs-api.js';
+import type { GpuJsBackend } from './gpujs-backend.js';
 
 const OPTIONAL: readonly GpuJsMode[] = process.env.XB_REQUIRE_HEADLESSGL === '1' ? [] : ['headlessgl'];
 

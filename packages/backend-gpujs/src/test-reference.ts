@@ -3,7 +3,15 @@
  * softmax cross-entropy, written independently of the kernels (layer by layer, straight from the spec),
  * with core's reference numerics for softmax, cross-entropy and arg-max.
  */
-import { type Batch, type LayerSpec, type ModelSpec, numerics, type ParameterTensor, Rng, type StepHyperparameters } from '@xbackend/core';
+import {
+  type Batch,
+  type LayerSpec,
+  type ModelSpec,
+  numerics,
+  type ParameterTensor,
+  type Rng,
+  type StepHyperparameters,
+} from '@xbackend/core';
 
 export interface ReferenceStep {
   readonly params: ParameterTensor[];
@@ -51,7 +59,12 @@ export function referenceLogits(spec: ModelSpec, params: readonly ParameterTenso
 }
 
 /** One SGD step on the mean cross-entropy: `w ← w − lr·(∂mean/∂w + weightDecay·w)`; loss and correct before it. */
-export function referenceStep(spec: ModelSpec, params: readonly ParameterTensor[], batch: Batch, hyper: StepHyperparameters): ReferenceStep {
+export function referenceStep(
+  spec: ModelSpec,
+  params: readonly ParameterTensor[],
+  batch: Batch,
+  hyper: StepHyperparameters,
+): ReferenceStep {
   const n = batch.size;
   const classes = spec.numClasses;
   const acts = referenceForward(spec, params, batch.x, n);

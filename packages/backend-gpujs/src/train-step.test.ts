@@ -2,8 +2,8 @@ import { type Batch, type ModelSpec, type ParameterTensor, Rng, type StepHyperpa
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { GpuJsBackend } from './gpujs-backend.js';
 import type { GpuJsModel } from './gpujs-model.js';
-import { randomBatch, randomParameters, referenceStep, toleranceRatio } from './test-reference.js';
 import { createEngine, describeEachMode } from './test-modes.js';
+import { randomBatch, randomParameters, referenceStep, toleranceRatio } from './test-reference.js';
 import { FLOAT32_EPSILON, GPUJS_TOLERANCES } from './tolerances.js';
 
 const softmaxRegression: ModelSpec = {
@@ -50,7 +50,13 @@ describeEachMode('trainStep', (mode) => {
   });
 
   /** Parameters within `ulps` of each tensor's largest magnitude; loss sum and correct count as the reference. */
-  async function expectStepMatches(model: GpuJsModel, spec: ModelSpec, before: readonly ParameterTensor[], batch: Batch, hyper: StepHyperparameters) {
+  async function expectStepMatches(
+    model: GpuJsModel,
+    spec: ModelSpec,
+    before: readonly ParameterTensor[],
+    batch: Batch,
+    hyper: StepHyperparameters,
+  ) {
     const expected = referenceStep(spec, before, batch, hyper);
     const stats = await model.trainStep(batch, hyper);
     expect(stats.correct).toBe(expected.correct);
@@ -60,7 +66,7 @@ describeEachMode('trainStep', (mode) => {
     after.forEach((p, i) => {
       const want = expected.params[i] as ParameterTensor;
       expect(p.shape).toEqual(want.shape);
-      const scale = want.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      const scale = Math.max(...Array.from(want.data, Math.abs));
       expect(toleranceRatio(p.data, want.data, u, u * scale), p.name).toBeLessThanOrEqual(1);
     });
     return after;
@@ -108,7 +114,7 @@ describeEachMode('trainStep', (mode) => {
     expect(stats.correct).toBe(expected.correct);
     expect(Math.abs(stats.lossSum - expected.lossSum)).toBeLessThanOrEqual(u * (expected.lossSum + batch.size));
     const after = await model.readParameters();
-    after.forEach((p, i) => expect(Array.from(p.data)).toEqual(Array.from((params[i] as ParameterTensor).data)));
+    expect(after.map((p) => Array.from(p.data))).toEqual(params.map((p) => Array.from(p.data)));
     await model.dispose();
   });
 
@@ -118,7 +124,7 @@ describeEachMode('trainStep', (mode) => {
     const replacement = randomParameters(softmaxRegression, rng);
     await model.writeParameters(replacement);
     const read = await model.readParameters();
-    read.forEach((p, i) => expect(Array.from(p.data)).toEqual(Array.from((replacement[i] as ParameterTensor).data)));
+    expect(read.map((p) => Array.from(p.data))).toEqual(replacement.map((p) => Array.from(p.data)));
     const [weight, bias] = replacement as [ParameterTensor, ParameterTensor];
     await expect(model.writeParameters([weight])).rejects.toThrow(/1\.bias/);
     await expect(model.writeParameters([{ ...weight, shape: [784, 10] }, bias])).rejects.toThrow(/\[10,784\]/);
