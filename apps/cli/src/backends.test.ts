@@ -31,6 +31,11 @@ describe('xbackend backends', () => {
       { backend: 'x', engine: 'fast', description: 'fast engine', available: false, reason: 'no GPU\nrun under xvfb-run -a' },
       { backend: 'x', engine: 'slow', description: 'slow engine', available: true },
     ]);
-    expect(lines).toEqual(['x/fast      unavailable  fast engine', '              no GPU', '              run under xvfb-run -a', 'x/slow      available    slow engine']);
+    expect(lines).toEqual([
+      'x/fast      unavailable  fast engine',
+      '              no GPU',
+      '              run under xvfb-run -a',
+      'x/slow      available    slow engine',
+    ]);
   });
 });

@@ -17,7 +17,11 @@ export async function openCheckpointModel(path: string, flags: BackendFlags, cmd
   const choice = givenOnCommandLine(cmd, 'backend')
     ? backendChoice(flags)
     : { name: checkpoint.backend, ...((flags.engine ?? checkpoint.engine) ? { engine: flags.engine ?? checkpoint.engine } : {}) };
-  const loaded = await loadBackend(choice.name, { ...(choice.engine ? { engine: choice.engine } : {}), seed: checkpoint.hyperparameters.seed, resolveFrom: ctx.resolveFrom });
+  const loaded = await loadBackend(choice.name, {
+    ...(choice.engine ? { engine: choice.engine } : {}),
+    seed: checkpoint.hyperparameters.seed,
+    resolveFrom: ctx.resolveFrom,
+  });
   const net = buildModel(loaded.nn, checkpoint.model);
   try {
     await net.loadStateDict(checkpoint.inferenceWeights);
@@ -39,6 +43,8 @@ export async function openCheckpointModel(path: string, flags: BackendFlags, cmd
 /** The model's input shape must be the data's (e.g. a model trained on resized images needs resized data). */
 export function checkInputShape(checkpoint: LoadedCheckpoint, sampleShape: readonly number[]): void {
   if (checkpoint.model.inputShape.join() !== sampleShape.join()) {
-    throw new CheckpointError(`${checkpoint.dir} holds a model for examples [${checkpoint.model.inputShape}], but the test data gives [${sampleShape}].`);
+    throw new CheckpointError(
+      `${checkpoint.dir} holds a model for examples [${checkpoint.model.inputShape}], but the test data gives [${sampleShape}].`,
+    );
   }
 }

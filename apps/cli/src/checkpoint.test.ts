@@ -3,7 +3,14 @@ import { mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type CheckpointState, CheckpointError, loadCheckpoint, resolveCheckpointDir, runFolderOfCheckpoint, saveCheckpoint } from './checkpoint.js';
+import {
+  CheckpointError,
+  type CheckpointState,
+  loadCheckpoint,
+  resolveCheckpointDir,
+  runFolderOfCheckpoint,
+  saveCheckpoint,
+} from './checkpoint.js';
 import { exportOnnx } from './onnx-export.js';
 import { tempDir } from './test-fixtures.js';
 
@@ -43,7 +50,13 @@ describe('checkpoints', () => {
     expect(loaded.history).toEqual(expected.history);
     expect(loaded.hyperparameters).toEqual(expected.hyperparameters);
     expect(loaded.earlyStopping).toEqual(expected.earlyStopping);
-    expect(loaded.manifest).toMatchObject({ format: 'xbackend-checkpoint', version: 1, epoch: 1, dataOrder: { seed: 3, epoch: 1, batch: 0 }, optimizer: { kind: 'sgd', state: null } });
+    expect(loaded.manifest).toMatchObject({
+      format: 'xbackend-checkpoint',
+      version: 1,
+      epoch: 1,
+      dataOrder: { seed: 3, epoch: 1, batch: 0 },
+      optimizer: { kind: 'sgd', state: null },
+    });
     expect(loaded.manifest.tensors.map((t) => [t.role, t.name, t.dtype, t.byteOffset, t.byteLength])).toEqual([
       ['weights', '1.weight', 'float64', 0, 48],
       ['weights', '1.bias', 'float64', 48, 16],
@@ -51,7 +64,13 @@ describe('checkpoints', () => {
       ['best', '1.bias', 'float64', 112, 16],
     ]);
 
-    const f32 = state(2, { dtype: 'float32', weights: [{ name: '1.weight', shape: [2, 3], data: Float32Array.from([0.1, 2, 3, 4, 5, 6]) }, { name: '1.bias', shape: [2], data: Float32Array.from([1, 2]) }] });
+    const f32 = state(2, {
+      dtype: 'float32',
+      weights: [
+        { name: '1.weight', shape: [2, 3], data: Float32Array.from([0.1, 2, 3, 4, 5, 6]) },
+        { name: '1.bias', shape: [2], data: Float32Array.from([1, 2]) },
+      ],
+    });
     const { best: _best, earlyStopping: _es, ...noBest } = f32;
     await saveCheckpoint(dir, noBest);
     const latest = await loadCheckpoint(dir);
@@ -106,8 +125,12 @@ describe('checkpoints', () => {
 
   it('refuses to save or export non-finite weights', async () => {
     const dir = await tempDir();
-    const bad = state(1, { weights: [{ name: '1.weight', shape: [2, 3], data: Float64Array.from([0, 0, Number.NaN, 0, 0, 0]) }, state(1).weights[1] as never] });
-    await expect(saveCheckpoint(dir, bad)).rejects.toThrow('Refusing to write a checkpoint: parameter 1.weight has a non-finite value (NaN) at index 2.');
+    const bad = state(1, {
+      weights: [{ name: '1.weight', shape: [2, 3], data: Float64Array.from([0, 0, Number.NaN, 0, 0, 0]) }, state(1).weights[1] as never],
+    });
+    await expect(saveCheckpoint(dir, bad)).rejects.toThrow(
+      'Refusing to write a checkpoint: parameter 1.weight has a non-finite value (NaN) at index 2.',
+    );
     expect(await readdir(dir)).toEqual([]);
     await expect(exportOnnx(bad.weights, bad.model, join(dir, 'm.onnx'))).rejects.toThrow('Refusing to write the ONNX model');
     expect(await readdir(dir)).toEqual([]);
@@ -121,7 +144,9 @@ describe('checkpoints', () => {
     const delaysMs = [0, 5, 10, 20, 30, 40, 60];
     for (const [round, delay] of delaysMs.entries()) {
       const killAfter = round + 2;
-      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', writer, dir], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let output = '';
       const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
       await new Promise<void>((started) => {

@@ -56,7 +56,13 @@ export interface CheckpointManifest extends RunIdentity {
   readonly createdAt: string;
   readonly model: ModelDescription;
   readonly hyperparameters: Hyperparameters;
-  readonly optimizer: { readonly kind: 'sgd'; readonly lr: number; readonly weightDecay: number; readonly state: null; readonly note: string };
+  readonly optimizer: {
+    readonly kind: 'sgd';
+    readonly lr: number;
+    readonly weightDecay: number;
+    readonly state: null;
+    readonly note: string;
+  };
   readonly epoch: number;
   /** Where the data stream continues: batches of epoch e are shuffled from the seed and e alone. */
   readonly dataOrder: { readonly seed: number; readonly epoch: number; readonly batch: number; readonly note: string };
@@ -92,11 +98,15 @@ function dtypeOf(data: FloatArray): DType {
 export function assertFinite(params: readonly ParameterTensor[], what: string): void {
   for (const p of params) {
     const bad = p.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new CheckpointError(`Refusing to write ${what}: parameter ${p.name} has a non-finite value (${p.data[bad]}) at index ${bad}.`);
+    if (bad >= 0)
+      throw new CheckpointError(`Refusing to write ${what}: parameter ${p.name} has a non-finite value (${p.data[bad]}) at index ${bad}.`);
   }
 }
 
-function encodeTensors(groups: readonly { role: TensorRole; params: readonly ParameterTensor[] }[]): { bytes: Uint8Array; entries: TensorEntry[] } {
+function encodeTensors(groups: readonly { role: TensorRole; params: readonly ParameterTensor[] }[]): {
+  bytes: Uint8Array;
+  entries: TensorEntry[];
+} {
   const entries: TensorEntry[] = [];
   let offset = 0;
   for (const { role, params } of groups) {
@@ -127,7 +137,9 @@ function decodeTensor(bytes: Uint8Array, entry: TensorEntry, where: string): Par
   const count = sizeOf(entry.shape);
   if (width === 0) throw new CheckpointError(`${where}: tensor ${entry.name} has unsupported dtype '${entry.dtype}'.`);
   if (entry.byteLength !== count * width || entry.byteOffset < 0 || entry.byteOffset + entry.byteLength > bytes.length) {
-    throw new CheckpointError(`${where}: tensor ${entry.name} [${entry.shape}] does not fit its byte range ${entry.byteOffset}+${entry.byteLength}.`);
+    throw new CheckpointError(
+      `${where}: tensor ${entry.name} [${entry.shape}] does not fit its byte range ${entry.byteOffset}+${entry.byteLength}.`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + entry.byteOffset, entry.byteLength);
   const data = entry.dtype === 'float64' ? new Float64Array(count) : new Float32Array(count);
@@ -169,7 +181,8 @@ async function removeAbandonedTemps(checkpointsDir: string): Promise<void> {
   const names = await readdir(checkpointsDir).catch(() => [] as string[]);
   for (const name of names) {
     const pid = Number(/^\.tmp-.*-pid(\d+)-[0-9a-f]+$/.exec(name)?.[1]);
-    if (Number.isSafeInteger(pid) && pid !== process.pid && !isAlive(pid)) await rm(join(checkpointsDir, name), { recursive: true, force: true });
+    if (Number.isSafeInteger(pid) && pid !== process.pid && !isAlive(pid))
+      await rm(join(checkpointsDir, name), { recursive: true, force: true });
   }
 }
 
@@ -184,7 +197,13 @@ function manifestOf(state: CheckpointState, entries: TensorEntry[], bytes: Uint8
     dtype: state.dtype,
     model: state.model,
     hyperparameters: h,
-    optimizer: { kind: 'sgd', lr: h.lr, weightDecay: h.weightDecay, state: null, note: 'plain SGD keeps no state (no momentum) beyond lr and weight decay' },
+    optimizer: {
+      kind: 'sgd',
+      lr: h.lr,
+      weightDecay: h.weightDecay,
+      state: null,
+      note: 'plain SGD keeps no state (no momentum) beyond lr and weight decay',
+    },
     epoch: state.epoch,
     dataOrder: {
       seed: h.seed,
@@ -192,7 +211,10 @@ function manifestOf(state: CheckpointState, entries: TensorEntry[], bytes: Uint8
       batch: 0,
       note: 'batches of epoch e are a seeded shuffle of (seed, e); checkpoints are taken at epoch boundaries',
     },
-    rng: { seed: h.seed, note: "initial weights come from Rng.seeded(seed, 'init', 0); the data order and validation split are derived from the seed; no stream state carries across epochs" },
+    rng: {
+      seed: h.seed,
+      note: "initial weights come from Rng.seeded(seed, 'init', 0); the data order and validation split are derived from the seed; no stream state carries across epochs",
+    },
     history: state.history,
     earlyStopping: state.earlyStopping ?? null,
     inference: state.best ? 'best' : 'weights',
@@ -207,7 +229,10 @@ export async function saveCheckpoint(checkpointsDir: string, state: CheckpointSt
   if (state.best) assertFinite(state.best, 'a checkpoint');
   await mkdir(checkpointsDir, { recursive: true });
   await removeAbandonedTemps(checkpointsDir);
-  const groups = [{ role: 'weights' as const, params: state.weights }, ...(state.best ? [{ role: 'best' as const, params: state.best }] : [])];
+  const groups = [
+    { role: 'weights' as const, params: state.weights },
+    ...(state.best ? [{ role: 'best' as const, params: state.best }] : []),
+  ];
   const { bytes, entries } = encodeTensors(groups);
   const manifest = manifestOf(state, entries, bytes);
 
@@ -242,7 +267,8 @@ export async function resolveCheckpointDir(path: string): Promise<string> {
     const pointer = join(pointerDir, LATEST);
     if (!(await exists(pointer))) continue;
     const name = (await readFile(pointer, 'utf8')).trim();
-    if (!/^[\w.-]+$/.test(name) || name.startsWith('.')) throw new CheckpointError(`${pointer} should name a checkpoint directory, but holds '${name}'.`);
+    if (!/^[\w.-]+$/.test(name) || name.startsWith('.'))
+      throw new CheckpointError(`${pointer} should name a checkpoint directory, but holds '${name}'.`);
     const target = join(pointerDir, name);
     if (!(await exists(join(target, MANIFEST)))) throw new CheckpointError(`${pointer} points at ${target}, which has no ${MANIFEST}.`);
     return target;
@@ -255,9 +281,12 @@ export async function resolveCheckpointDir(path: string): Promise<string> {
 
 function checkManifest(value: unknown, where: string): CheckpointManifest {
   const m = value as Partial<CheckpointManifest> | null;
-  if (!m || typeof m !== 'object' || m.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`${where} is not an ${CHECKPOINT_FORMAT} manifest.`);
+  if (!m || typeof m !== 'object' || m.format !== CHECKPOINT_FORMAT)
+    throw new CheckpointError(`${where} is not an ${CHECKPOINT_FORMAT} manifest.`);
   if (m.version !== CHECKPOINT_VERSION) {
-    throw new CheckpointError(`${where} has format version ${m.version}; this xbackend reads version ${CHECKPOINT_VERSION}. Use a matching xbackend release.`);
+    throw new CheckpointError(
+      `${where} has format version ${m.version}; this xbackend reads version ${CHECKPOINT_VERSION}. Use a matching xbackend release.`,
+    );
   }
   for (const key of ['model', 'hyperparameters', 'history', 'tensors', 'tensorsFile'] as const) {
     if (m[key] === undefined) throw new CheckpointError(`${where} lacks '${key}'.`);
@@ -277,12 +306,19 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
     throw new CheckpointError(`Cannot read ${manifestPath}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const tensorsPath = join(dir, TENSORS);
-  const bytes = new Uint8Array(await readFile(tensorsPath).catch((cause) => Promise.reject(new CheckpointError(`Cannot read ${tensorsPath}: ${cause.message}`, { cause }))));
+  const bytes = new Uint8Array(
+    await readFile(tensorsPath).catch((cause) =>
+      Promise.reject(new CheckpointError(`Cannot read ${tensorsPath}: ${cause.message}`, { cause })),
+    ),
+  );
   if (bytes.length !== manifest.tensorsFile.byteLength) {
-    throw new CheckpointError(`${tensorsPath} has ${bytes.length} bytes; its manifest says ${manifest.tensorsFile.byteLength}. The checkpoint is damaged.`);
+    throw new CheckpointError(
+      `${tensorsPath} has ${bytes.length} bytes; its manifest says ${manifest.tensorsFile.byteLength}. The checkpoint is damaged.`,
+    );
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== manifest.tensorsFile.sha256) throw new CheckpointError(`${tensorsPath} does not match the SHA-256 in its manifest. The checkpoint is damaged.`);
+  if (sha256 !== manifest.tensorsFile.sha256)
+    throw new CheckpointError(`${tensorsPath} does not match the SHA-256 in its manifest. The checkpoint is damaged.`);
   const byRole = (role: TensorRole) => manifest.tensors.filter((t) => t.role === role).map((t) => decodeTensor(bytes, t, tensorsPath));
   const weights = byRole('weights');
   const best = manifest.inference === 'best' ? byRole('best') : undefined;

@@ -3,7 +3,10 @@ import type { RunEpoch } from './run-history.js';
 /** The per-epoch table printed as training runs: a header once, then one row per epoch. */
 export function epochTableHeader(withValidation: boolean): string[] {
   const header = ['epoch', 'train loss', 'train acc', ...(withValidation ? ['val acc'] : []), 'test acc', 'seconds'];
-  return [header.map((h, i) => (i === 0 ? h.padEnd(5) : h.padStart(10))).join('  '), header.map((h, i) => '-'.repeat(i === 0 ? 5 : Math.max(10, h.length))).join('  ')];
+  return [
+    header.map((h, i) => (i === 0 ? h.padEnd(5) : h.padStart(10))).join('  '),
+    header.map((h, i) => '-'.repeat(i === 0 ? 5 : Math.max(10, h.length))).join('  '),
+  ];
 }
 
 /** Four decimals, as d2l prints; exponent notation when a diverging loss would break the columns. */

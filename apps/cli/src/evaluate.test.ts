@@ -27,7 +27,10 @@ describe('xbackend evaluate', () => {
 
   it('loads the same weights on other backends (float64 reference, and every other available engine)', async () => {
     const statuses = await listBackends();
-    const targets = ['reference/float64', ...statuses.filter((s) => s.available && s.backend !== 'reference').map((s) => `${s.backend}/${s.engine}`)];
+    const targets = [
+      'reference/float64',
+      ...statuses.filter((s) => s.available && s.backend !== 'reference').map((s) => `${s.backend}/${s.engine}`),
+    ];
     for (const target of targets) {
       const result = await runCli(['evaluate', '--checkpoint', run, '--backend', target, '--json', ...dataFlags]);
       expect(result.code, `${target}: ${result.stderr}`).toBe(0);

@@ -2,7 +2,14 @@ import { resolve } from 'node:path';
 import { evaluateAccuracy } from '@xbackend/core';
 import { type Command, Option } from 'commander';
 import { checkInputShape, openCheckpointModel } from './checkpoint-model.js';
-import { addBackendOptions, addDataOptions, type BackendFlags, type CommandContext, type DataFlags, dataSource } from './command-options.js';
+import {
+  addBackendOptions,
+  addDataOptions,
+  type BackendFlags,
+  type CommandContext,
+  type DataFlags,
+  dataSource,
+} from './command-options.js';
 import { loadTestData } from './data.js';
 import { DEFAULT_BATCH_SIZE } from './defaults.js';
 import { parsePositiveInt } from './options.js';
@@ -41,7 +48,9 @@ export function defineEvaluate(cmd: Command, ctx: CommandContext): Command {
         if (flags.json) console.out(JSON.stringify(result, null, 2));
         else {
           console.out(`checkpoint ${checkpoint.dir} (epoch ${checkpoint.epoch}, trained on ${result.trainedOn})`);
-          console.out(`evaluated on ${loaded.name}/${loaded.engine} (${loaded.backend.dtype}): test acc ${testAcc.toFixed(4)} on ${test.numExamples} examples`);
+          console.out(
+            `evaluated on ${loaded.name}/${loaded.engine} (${loaded.backend.dtype}): test acc ${testAcc.toFixed(4)} on ${test.numExamples} examples`,
+          );
         }
       } finally {
         await model.dispose();

@@ -1,16 +1,26 @@
-import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadCheckpoint } from './checkpoint.js';
 import { fixtureDataDir, fixtureFlags, runCli, tempDir } from './test-fixtures.js';
 
-/** onnxruntime-node as the onnxruntime adapter resolves it (the CLI itself does not depend on it). */
-async function importOrt(): Promise<typeof import('onnxruntime-node') | undefined> {
+/** The slice of onnxruntime-node's API this test uses (the CLI does not depend on onnxruntime-node itself). */
+interface OrtSession {
+  run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown; dims: readonly number[] } | undefined>>;
+  release(): Promise<void>;
+}
+interface Ort {
+  InferenceSession: { create(model: Uint8Array | string): Promise<OrtSession> };
+  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
+}
+
+/** onnxruntime-node as the onnxruntime adapter resolves it. */
+async function importOrt(): Promise<Ort | undefined> {
   const adapterDir = fileURLToPath(new URL('../../../packages/backend-onnxruntime/package.json', import.meta.url));
   try {
-    return (await import(createRequire(adapterDir).resolve('onnxruntime-node'))) as typeof import('onnxruntime-node');
+    return (await import(createRequire(adapterDir).resolve('onnxruntime-node'))) as Ort;
   } catch {
     return undefined;
   }
@@ -20,7 +30,17 @@ describe('ONNX export', () => {
   it('train --export and export --checkpoint write the same model, which ONNX Runtime runs to the same logits', async () => {
     const run = await tempDir();
     const fromTrain = join(run, 'trained.onnx');
-    const trained = await runCli(['train', ...(await fixtureFlags()), '--epochs', '1', '--no-progress', '--out', run, '--export', fromTrain]);
+    const trained = await runCli([
+      'train',
+      ...(await fixtureFlags()),
+      '--epochs',
+      '1',
+      '--no-progress',
+      '--out',
+      run,
+      '--export',
+      fromTrain,
+    ]);
     expect(trained.code).toBe(0);
     expect(trained.stdout).toMatch(/exported .*trained\.onnx \(\d+ bytes, weights of epoch 1\)/);
     const fromCheckpoint = join(run, 'exported.onnx');
@@ -57,7 +77,7 @@ describe('ONNX export', () => {
     }
   });
 
-  it("--onnx-layout flat takes [N, 784] inputs", async () => {
+  it('--onnx-layout flat takes [N, 784] inputs', async () => {
     const run = await tempDir();
     expect((await runCli(['train', ...(await fixtureFlags()), '--epochs', '1', '--no-progress', '--out', run])).code).toBe(0);
     const path = join(run, 'flat.onnx');

@@ -9,12 +9,16 @@ export function defineExport(cmd: Command, ctx: CommandContext): Command {
     .description('write a checkpoint as a plain ONNX inference model (input images, outputs logits and probabilities)')
     .requiredOption('--checkpoint <dir>', 'checkpoint directory, checkpoints folder or run folder')
     .requiredOption('--out <file.onnx>', 'ONNX file to write')
-    .addOption(new Option('--onnx-layout <layout>', "ONNX input: 'image' [N,1,28,28] or 'flat' [N,784]").choices(['image', 'flat']).default('image'))
+    .addOption(
+      new Option('--onnx-layout <layout>', "ONNX input: 'image' [N,1,28,28] or 'flat' [N,784]").choices(['image', 'flat']).default('image'),
+    )
     .action(async (flags: { checkpoint: string; out: string; onnxLayout: OnnxInputLayout }) => {
       const { console } = ctx;
       const checkpoint = await loadCheckpoint(resolve(console.cwd, flags.checkpoint));
       const path = resolve(console.cwd, flags.out);
       const { bytes } = await exportOnnx(checkpoint.inferenceWeights, checkpoint.model, path, flags.onnxLayout);
-      console.out(`exported ${path} (${bytes} bytes) from ${checkpoint.dir} (epoch ${checkpoint.epoch}, trained on ${checkpoint.backend}/${checkpoint.engine})`);
+      console.out(
+        `exported ${path} (${bytes} bytes) from ${checkpoint.dir} (epoch ${checkpoint.epoch}, trained on ${checkpoint.backend}/${checkpoint.engine})`,
+      );
     });
 }

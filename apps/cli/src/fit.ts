@@ -62,7 +62,9 @@ export async function fit(params: FitParams): Promise<FitResult> {
   const history: RunEpoch[] = [...(params.start?.history ?? [])];
   const validation = data.validation;
   const patience = hyper.patience ?? Number.POSITIVE_INFINITY;
-  let earlyStopping = validation ? (params.start?.earlyStopping ?? { bestEpoch: 0, bestValAcc: Number.NEGATIVE_INFINITY, epochsWithoutImprovement: 0 }) : undefined;
+  let earlyStopping = validation
+    ? (params.start?.earlyStopping ?? { bestEpoch: 0, bestValAcc: Number.NEGATIVE_INFINITY, epochsWithoutImprovement: 0 })
+    : undefined;
   let best = params.start?.best;
   let stoppedEarly = false;
 

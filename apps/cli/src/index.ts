@@ -1,9 +1,9 @@
 export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
+  CheckpointError,
   type CheckpointManifest,
   type CheckpointState,
-  CheckpointError,
   type LoadedCheckpoint,
   loadCheckpoint,
   resolveCheckpointDir,

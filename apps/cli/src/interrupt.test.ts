@@ -7,7 +7,9 @@ it('an aborted run (Ctrl-C) exits with 130 and its metrics say interrupted', asy
   const out = await tempDir();
   const controller = new AbortController();
   controller.abort();
-  const run = await runCli(['train', ...(await fixtureFlags()), '--epochs', '1', '--no-progress', '--out', out], { signal: controller.signal });
+  const run = await runCli(['train', ...(await fixtureFlags()), '--epochs', '1', '--no-progress', '--out', out], {
+    signal: controller.signal,
+  });
   expect(run.code).toBe(130);
   expect(run.stderr).toContain('xbackend: interrupted');
   const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));

@@ -4,7 +4,11 @@ import type { ModelDescription } from './run-history.js';
 /** d2l §3.7's model: `nn.Sequential(nn.Flatten(), nn.Linear(784, 10))`, sized from the data. */
 export function softmaxRegression(inputShape: readonly number[], numClasses: number): ModelDescription {
   const inFeatures = inputShape.reduce((a, b) => a * b, 1);
-  return { layers: [{ kind: 'flatten' }, { kind: 'linear', inFeatures, outFeatures: numClasses }], inputShape: [...inputShape], numClasses };
+  return {
+    layers: [{ kind: 'flatten' }, { kind: 'linear', inFeatures, outFeatures: numClasses }],
+    inputShape: [...inputShape],
+    numClasses,
+  };
 }
 
 /** Rebuilds a model from its description (a checkpoint's) on whatever backend `nn` belongs to. */

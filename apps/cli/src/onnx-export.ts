@@ -17,5 +17,7 @@ export async function exportOnnx(
 ): Promise<{ path: string; bytes: number }> {
   assertFinite(params, `the ONNX model ${path}`);
   const { exportOnnxModel } = await import('@xbackend/backend-onnxruntime');
-  return exportOnnxModel(params, { layers: model.layers, inputShape: model.inputShape, numClasses: model.numClasses }, path, { inputLayout });
+  return exportOnnxModel(params, { layers: model.layers, inputShape: model.inputShape, numClasses: model.numClasses }, path, {
+    inputLayout,
+  });
 }

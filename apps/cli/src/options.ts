@@ -47,7 +47,8 @@ export function parseOpenFraction(text: string): number {
 export function parseList<T>(parseItem: (text: string) => T): (text: string) => T[] {
   return (text) => {
     const items = text.split(',').map((s) => s.trim());
-    if (items.some((s) => s === '')) throw new CommanderArgumentError(`Expected a comma-separated list without empty items, got '${text}'.`);
+    if (items.some((s) => s === ''))
+      throw new CommanderArgumentError(`Expected a comma-separated list without empty items, got '${text}'.`);
     return items.map((item) => {
       try {
         return parseItem(item);

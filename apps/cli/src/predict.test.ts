@@ -19,7 +19,9 @@ describe('xbackend predict', () => {
     const result = await runCli(['predict', '--checkpoint', run, '--n', '12', ...dataFlags]);
     expect(result.code).toBe(0);
     const svg = await readFile(join(run, 'predictions.svg'), 'utf8');
-    const images = [...svg.matchAll(/href="data:image\/png;base64,([^"]+)"/g)].map((m) => PNG.sync.read(Buffer.from(m[1] as string, 'base64')));
+    const images = [...svg.matchAll(/href="data:image\/png;base64,([^"]+)"/g)].map((m) =>
+      PNG.sync.read(Buffer.from(m[1] as string, 'base64')),
+    );
     expect(images).toHaveLength(12);
 
     // The pictures are the test set's first images, in order.
@@ -38,7 +40,7 @@ describe('xbackend predict', () => {
     expect(result.stdout).toContain(`${12 - mistakes.length} of 12 correct`);
     // Each true label printed is the fixture's label.
     const { FASHION_MNIST_LABELS } = await import('@xbackend/datasets');
-    lines.forEach((line, i) => expect(line).toContain(`true ${FASHION_MNIST_LABELS[test.labels[i] as number]}`));
+    for (const [i, line] of lines.entries()) expect(line).toContain(`true ${FASHION_MNIST_LABELS[test.labels[i] as number]}`);
   });
 
   it('trains first when no checkpoint is given, and writes into the new run folder', async () => {

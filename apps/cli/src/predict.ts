@@ -74,7 +74,8 @@ export function definePredict(cmd: Command, ctx: CommandContext): Command {
       let source: string;
       if (flags.checkpoint !== undefined) {
         const given = TRAINING_ONLY.filter((key) => givenOnCommandLine(command, key));
-        if (given.length > 0) throw new UsageError(`--checkpoint predicts with saved weights; training flags have no effect there (${given.join(', ')}).`);
+        if (given.length > 0)
+          throw new UsageError(`--checkpoint predicts with saved weights; training flags have no effect there (${given.join(', ')}).`);
         const model = await openCheckpointModel(resolve(console.cwd, flags.checkpoint), flags, command, ctx);
         dispose = () => model.dispose();
         try {

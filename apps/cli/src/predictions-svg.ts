@@ -31,12 +31,19 @@ export function predictionsSvg(predictions: readonly Prediction[], title: string
     const href = `data:image/png;base64,${grayscalePng(p.pixels, p.rows, p.cols).toString('base64')}`;
     const ix = x + (cell.width - p.cols * scale) / 2;
     body.push(`<g class="prediction ${correct ? 'correct' : 'mistake'}">`);
-    body.push(`<image x="${ix}" y="${y}" width="${p.cols * scale}" height="${p.rows * scale}" style="image-rendering:pixelated" href="${href}"/>`);
-    if (!correct) body.push(`<rect x="${ix - 2}" y="${y - 2}" width="${p.cols * scale + 4}" height="${p.rows * scale + 4}" fill="none" stroke="#d62728" stroke-width="3"/>`);
+    body.push(
+      `<image x="${ix}" y="${y}" width="${p.cols * scale}" height="${p.rows * scale}" style="image-rendering:pixelated" href="${href}"/>`,
+    );
+    if (!correct)
+      body.push(
+        `<rect x="${ix - 2}" y="${y - 2}" width="${p.cols * scale + 4}" height="${p.rows * scale + 4}" fill="none" stroke="#d62728" stroke-width="3"/>`,
+      );
     const cx = x + cell.width / 2;
     body.push(`<text x="${cx}" y="${y + imageSize + 18}" text-anchor="middle">${escapeXml(p.trueLabel)}</text>`);
     const predicted = correct ? escapeXml(p.predictedLabel) : `✗ ${escapeXml(p.predictedLabel)}`;
-    body.push(`<text x="${cx}" y="${y + imageSize + 36}" text-anchor="middle" fill="${correct ? '#1f77b4' : '#d62728'}">${predicted}</text>`);
+    body.push(
+      `<text x="${cx}" y="${y + imageSize + 36}" text-anchor="middle" fill="${correct ? '#1f77b4' : '#d62728'}">${predicted}</text>`,
+    );
     body.push('</g>');
   });
   body.push(`<text x="8" y="${height - 4}" font-size="10" fill="#666">upper: true label, lower: prediction</text>`);

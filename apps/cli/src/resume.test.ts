@@ -80,7 +80,21 @@ describe('resume', () => {
 describe('early stopping', () => {
   it('stops when validation accuracy stops improving, restores the best weights, and plots validation accuracy', async () => {
     const out = await tempDir();
-    const run = await runCli(['train', ...(await fixtureFlags()), '--no-progress', '--epochs', '10', '--val-fraction', '0.25', '--patience', '1', '--checkpoint-every', '1', '--out', out]);
+    const run = await runCli([
+      'train',
+      ...(await fixtureFlags()),
+      '--no-progress',
+      '--epochs',
+      '10',
+      '--val-fraction',
+      '0.25',
+      '--patience',
+      '1',
+      '--checkpoint-every',
+      '1',
+      '--out',
+      out,
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('450 training + 150 validation / 200 test examples');
     expect(run.stdout).toMatch(/epoch\s+train loss\s+train acc\s+val acc\s+test acc/);

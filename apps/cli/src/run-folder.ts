@@ -14,7 +14,13 @@ function safe(part: string): string {
  * Creates the run folder: `out` when given (it may exist), else `<cwd>/runs/<timestamp>-<backend>-<engine>`,
  * with `-2`, `-3`… appended when two runs start in the same second (mkdir without `recursive` claims a name).
  */
-export async function createRunFolder(options: { cwd: string; out?: string; backend: string; engine: string; now?: Date }): Promise<string> {
+export async function createRunFolder(options: {
+  cwd: string;
+  out?: string;
+  backend: string;
+  engine: string;
+  now?: Date;
+}): Promise<string> {
   if (options.out !== undefined) {
     const dir = resolve(options.cwd, options.out);
     await mkdir(dir, { recursive: true });

@@ -2,8 +2,8 @@ import { escapeXml, fmt, niceCeil, niceTicks, svgDocument } from './svg.js';
 
 /** One cell of the sweep grid: final metrics after `epochs` epochs, or why it has none. */
 export interface SweepResult {
-  /** As asked for (e.g. `tfjs/wasm`); `engine` is the one that ran. */
   readonly backend: string;
+  /** The engine that ran (or the one asked for, when the backend was unavailable). */
   readonly engine?: string;
   readonly batchSize: number;
   readonly lr: number;
@@ -22,12 +22,17 @@ export interface SweepReport {
   readonly version: 1;
   readonly createdAt: string;
   readonly seed: number;
-  readonly grid: { readonly backends: readonly string[]; readonly batchSizes: readonly number[]; readonly lrs: readonly number[]; readonly epochs: readonly number[] };
+  readonly grid: {
+    readonly backends: readonly string[];
+    readonly batchSizes: readonly number[];
+    readonly lrs: readonly number[];
+    readonly epochs: readonly number[];
+  };
   readonly results: readonly SweepResult[];
 }
 
 export function configLabel(r: SweepResult): string {
-  return `${r.engine ? `${r.backend.split('/')[0]}/${r.engine}` : r.backend} B=${r.batchSize} lr=${r.lr} E=${r.epochs}`;
+  return `${r.engine ? `${r.backend}/${r.engine}` : r.backend} B=${r.batchSize} lr=${r.lr} E=${r.epochs}`;
 }
 
 const num = (v: number | undefined, digits: number) => (v === undefined ? '' : v.toFixed(digits));

@@ -32,7 +32,19 @@ describe('xbackend sweep', () => {
 
     for (const epochs of [1, 2]) {
       const run = await tempDir();
-      const train = await runCli(['train', ...dataFlags, '--batch-size', '64', '--lr', '0.1', '--epochs', String(epochs), '--no-progress', '--out', run]);
+      const train = await runCli([
+        'train',
+        ...dataFlags,
+        '--batch-size',
+        '64',
+        '--lr',
+        '0.1',
+        '--epochs',
+        String(epochs),
+        '--no-progress',
+        '--out',
+        run,
+      ]);
       expect(train.code).toBe(0);
       const last = (JSON.parse(await readFile(join(run, 'metrics.json'), 'utf8')) as MetricsFile).history.at(-1);
       const row = report.results.find((r) => r.engine === 'float32' && r.batchSize === 64 && r.lr === 0.1 && r.epochs === epochs);
@@ -52,14 +64,24 @@ describe('xbackend sweep', () => {
     if (!unavailable) return; // every engine runs here
     const out = await tempDir();
     const name = `${unavailable.backend}/${unavailable.engine}`;
-    const result = await runCli(['sweep', ...(await fixtureFlags()).slice(0, 4), '--backends', `reference,${name}`, '--epochs', '1', '--no-progress', '--out', out]);
+    const result = await runCli([
+      'sweep',
+      ...(await fixtureFlags()).slice(0, 4),
+      '--backends',
+      `reference,${name}`,
+      '--epochs',
+      '1',
+      '--no-progress',
+      '--out',
+      out,
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`${name}: unavailable, skipped`);
     const report = JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')) as SweepReport;
-    expect(report.results.map((r) => [r.backend, r.status])).toEqual([
-      ['reference', 'ok'],
-      [name, 'unavailable'],
+    expect(report.results.map((r) => [r.backend, r.engine, r.status])).toEqual([
+      ['reference', 'float32', 'ok'],
+      [unavailable.backend, unavailable.engine, 'unavailable'],
     ]);
-    expect(await readFile(join(out, 'sweep.md'), 'utf8')).toContain(`| ${name} |`);
+    expect(await readFile(join(out, 'sweep.md'), 'utf8')).toContain(`| ${unavailable.backend} | ${unavailable.engine} |`);
   });
 });

@@ -63,7 +63,8 @@ async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepRe
 
   for (const backend of flags.backends) {
     const choice = backendChoice({ backend });
-    const load = () => loadBackend(choice.name, { ...(choice.engine ? { engine: choice.engine } : {}), seed: flags.seed, resolveFrom: ctx.resolveFrom });
+    const load = () =>
+      loadBackend(choice.name, { ...(choice.engine ? { engine: choice.engine } : {}), seed: flags.seed, resolveFrom: ctx.resolveFrom });
     // Checked once, so an unavailable backend costs one line, not one per configuration.
     try {
       await (await load()).dispose();
@@ -71,7 +72,7 @@ async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepRe
       if (!(error instanceof BackendUnavailableError)) throw error;
       const reasons = error.attempts.map((a) => `${a.engine}: ${a.reason.split('\n')[0]}`).join('; ');
       console.out(`${backend}: unavailable, skipped (${reasons})`);
-      skipAll(backend, 'unavailable', errorText(error));
+      skipAll(choice.name, 'unavailable', errorText(error), choice.engine);
       continue;
     }
     for (const batchSize of flags.batchSizes) {
@@ -82,7 +83,7 @@ async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepRe
         const loaded = await load();
         const hyper = { batchSize, lr, weightDecay: 0, epochs: maxEpochs, seed: flags.seed, initStd: DEFAULT_INIT_STD };
         const progress = createProgress(console.io.stderr, maxEpochs, flags.progress);
-        const base = { backend, engine: loaded.engine, batchSize, lr };
+        const base = { backend: choice.name, engine: loaded.engine, batchSize, lr };
         try {
           const model = softmaxRegression(data.train.sampleShape, data.train.numClasses);
           const result = await fit({ loaded, data, hyper, model, progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
@@ -91,7 +92,15 @@ async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepRe
             const m = result.history[epochs - 1];
             if (!m) continue;
             const seconds = result.history.slice(0, epochs).reduce((sum, h) => sum + h.seconds, 0);
-            const row: SweepResult = { ...base, epochs, status: 'ok', trainLoss: m.trainLoss, trainAcc: m.trainAcc, testAcc: m.testAcc, seconds };
+            const row: SweepResult = {
+              ...base,
+              epochs,
+              status: 'ok',
+              trainLoss: m.trainLoss,
+              trainAcc: m.trainAcc,
+              testAcc: m.testAcc,
+              seconds,
+            };
             results.push(row);
             console.out(
               `${configLabel(row).padEnd(44)} train loss ${m.trainLoss.toFixed(4)}  train acc ${m.trainAcc.toFixed(4)}  test acc ${m.testAcc.toFixed(4)}  ${seconds.toFixed(2)} s`,
@@ -131,11 +140,23 @@ async function checkBackendNames(backends: readonly string[], resolveFrom: strin
 export function defineSweep(cmd: Command, ctx: CommandContext): Command {
   addDataOptions(cmd);
   return cmd
-    .description('train over a grid of backends, batch sizes, learning rates and epoch counts; writes a Markdown + JSON table and an SVG chart')
-    .addOption(new Option('--backends <list>', 'comma-separated backends (name or name/engine)').argParser(parseList(parseName)).default([DEFAULT_BACKEND]))
-    .addOption(new Option('--batch-sizes <list>', 'comma-separated batch sizes').argParser(parseList(parsePositiveInt)).default([DEFAULT_BATCH_SIZE]))
+    .description(
+      'train over a grid of backends, batch sizes, learning rates and epoch counts; writes a Markdown + JSON table and an SVG chart',
+    )
+    .addOption(
+      new Option('--backends <list>', 'comma-separated backends (name or name/engine)')
+        .argParser(parseList(parseName))
+        .default([DEFAULT_BACKEND]),
+    )
+    .addOption(
+      new Option('--batch-sizes <list>', 'comma-separated batch sizes')
+        .argParser(parseList(parsePositiveInt))
+        .default([DEFAULT_BATCH_SIZE]),
+    )
     .addOption(new Option('--lrs <list>', 'comma-separated learning rates').argParser(parseList(parsePositiveNumber)).default([DEFAULT_LR]))
-    .addOption(new Option('--epochs <list>', 'comma-separated epoch counts').argParser(parseList(parsePositiveInt)).default([DEFAULT_EPOCHS]))
+    .addOption(
+      new Option('--epochs <list>', 'comma-separated epoch counts').argParser(parseList(parsePositiveInt)).default([DEFAULT_EPOCHS]),
+    )
     .addOption(new Option('--seed <n>', 'seed of every run').argParser(parseInteger).default(DEFAULT_SEED))
     .option('--out <dir>', 'report folder (default: runs/<timestamp>-sweep)')
     .option('--no-progress', 'no progress bar or progress lines')
@@ -156,7 +177,12 @@ export function defineSweep(cmd: Command, ctx: CommandContext): Command {
       await writeFileAtomic(join(dir, SWEEP_FILES.json), `${JSON.stringify(report, null, 2)}\n`);
       await writeFileAtomic(join(dir, SWEEP_FILES.markdown), sweepMarkdown(report));
       await writeFileAtomic(join(dir, SWEEP_FILES.svg), sweepSvg(report));
-      console.out(`wrote ${Object.values(SWEEP_FILES).map((f) => join(dir, f)).join(', ')}`);
-      if (results.every((r) => r.status !== 'ok')) throw new XBackendError('SWEEP_FAILED', 'No configuration of the sweep could be trained (see the status column).');
+      console.out(
+        `wrote ${Object.values(SWEEP_FILES)
+          .map((f) => join(dir, f))
+          .join(', ')}`,
+      );
+      if (results.every((r) => r.status !== 'ok'))
+        throw new XBackendError('SWEEP_FAILED', 'No configuration of the sweep could be trained (see the status column).');
     });
 }

@@ -14,7 +14,11 @@ for (let k = 1; ; k++) {
     backend: 'reference',
     engine: 'float32',
     dtype: 'float32',
-    model: { layers: [{ kind: 'flatten' }, { kind: 'linear', inFeatures: size / 10, outFeatures: 10 }], inputShape: [size / 10], numClasses: 10 },
+    model: {
+      layers: [{ kind: 'flatten' }, { kind: 'linear', inFeatures: size / 10, outFeatures: 10 }],
+      inputShape: [size / 10],
+      numClasses: 10,
+    },
     hyperparameters: { batchSize: 1, lr: 0.1, weightDecay: 0, epochs: 1_000_000, seed: 0, initStd: 0.01 },
     epoch: k,
     history: Array.from({ length: k }, (_, i) => ({ epoch: i + 1, trainLoss: k, trainAcc: 0.5, testAcc: 0.5, seconds: 0 })),

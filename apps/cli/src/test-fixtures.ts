@@ -11,7 +11,7 @@ function idx(dims: readonly number[], data: Uint8Array): Uint8Array {
   const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
   header.setUint8(2, 0x08);
   header.setUint8(3, dims.length);
-  dims.forEach((d, i) => header.setUint32(4 + 4 * i, d));
+  for (const [i, d] of dims.entries()) header.setUint32(4 + 4 * i, d);
   const out = new Uint8Array(header.byteLength + data.length);
   out.set(new Uint8Array(header.buffer));
   out.set(data, header.byteLength);

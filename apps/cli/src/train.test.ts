@@ -99,9 +99,24 @@ describe('xbackend train', () => {
     const out = await tempDir();
     const onnx = join(out, 'model.onnx');
     // A linear softmax model stays finite for any lr that keeps the logits below float32's 3.4e38; 1e38 overflows.
-    const run = await runCli(['train', ...(await fixtureFlags()), '--epochs', '2', '--lr', '1e38', '--checkpoint-every', '1', '--export', onnx, '--out', out]);
+    const run = await runCli([
+      'train',
+      ...(await fixtureFlags()),
+      '--epochs',
+      '2',
+      '--lr',
+      '1e38',
+      '--checkpoint-every',
+      '1',
+      '--export',
+      onnx,
+      '--out',
+      out,
+    ]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/Training diverged: the loss is (NaN|-?Infinity) at epoch 1, step \d+ \(lr 1e\+38\)\. Try a smaller learning rate/);
+    expect(run.stderr).toMatch(
+      /Training diverged: the loss is (NaN|-?Infinity) at epoch 1, step \d+ \(lr 1e\+38\)\. Try a smaller learning rate/,
+    );
     expect(existsSync(join(out, 'checkpoints'))).toBe(false);
     expect(existsSync(onnx)).toBe(false);
     const metrics = await readMetrics(out);
@@ -110,17 +125,20 @@ describe('xbackend train', () => {
   });
 });
 
-describe.skipIf(!existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz'))('xbackend train on the real Fashion-MNIST', () => {
-  it('reaches d2l-like accuracy after one epoch (book: test acc ~0.79 after epoch 1)', async () => {
-    const out = await tempDir();
-    const run = await runCli(['train', '--epochs', '1', '--no-download', '--no-progress', '--out', out]);
-    expect(run.code).toBe(0);
-    const metrics = await readMetrics(out);
-    expect(metrics.hyperparameters).toMatchObject({ batchSize: 256, lr: 0.1, epochs: 1 });
-    const [epoch] = metrics.history;
-    expect(epoch?.trainAcc).toBeGreaterThan(0.7);
-    expect(epoch?.testAcc).toBeGreaterThan(0.7);
-    expect(epoch?.trainLoss).toBeLessThan(1);
-    expect(run.stdout).toContain('PASS  0.7 < test acc <= 1');
-  });
-});
+describe.skipIf(!existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz'))(
+  'xbackend train on the real Fashion-MNIST',
+  () => {
+    it('reaches d2l-like accuracy after one epoch (book: test acc ~0.79 after epoch 1)', async () => {
+      const out = await tempDir();
+      const run = await runCli(['train', '--epochs', '1', '--no-download', '--no-progress', '--out', out]);
+      expect(run.code).toBe(0);
+      const metrics = await readMetrics(out);
+      expect(metrics.hyperparameters).toMatchObject({ batchSize: 256, lr: 0.1, epochs: 1 });
+      const [epoch] = metrics.history;
+      expect(epoch?.trainAcc).toBeGreaterThan(0.7);
+      expect(epoch?.testAcc).toBeGreaterThan(0.7);
+      expect(epoch?.trainLoss).toBeLessThan(1);
+      expect(run.stdout).toContain('PASS  0.7 < test acc <= 1');
+    });
+  },
+);

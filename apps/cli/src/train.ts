@@ -51,8 +51,15 @@ export function addTrainingRunOptions(cmd: Command): Command {
   addDataOptions(cmd);
   return cmd
     .option('--out <dir>', 'run folder (default: runs/<timestamp>-<backend>-<engine>, or the resumed run)')
-    .addOption(new Option('--checkpoint-every <n>', 'save a checkpoint every n epochs (one is always saved after the last epoch)').argParser(parsePositiveInt))
-    .option('--resume <dir>', 'continue a run from a checkpoint, checkpoints folder or run folder (same hyperparameters; --epochs may grow)')
+    .addOption(
+      new Option('--checkpoint-every <n>', 'save a checkpoint every n epochs (one is always saved after the last epoch)').argParser(
+        parsePositiveInt,
+      ),
+    )
+    .option(
+      '--resume <dir>',
+      'continue a run from a checkpoint, checkpoints folder or run folder (same hyperparameters; --epochs may grow)',
+    )
     .option('--no-progress', 'no progress bar or progress lines');
 }
 
@@ -95,7 +102,9 @@ export function resolveHyperparameters(flags: HyperparameterFlags, cmd: Command,
     ...(saved.valFraction !== undefined && flags.patience !== undefined ? { patience: flags.patience } : {}),
   };
   if (checkpoint.epoch >= hyper.epochs) {
-    throw new UsageError(`${checkpoint.dir} has already completed ${checkpoint.epoch} of ${hyper.epochs} epochs; pass --epochs N with N > ${checkpoint.epoch} to train further.`);
+    throw new UsageError(
+      `${checkpoint.dir} has already completed ${checkpoint.epoch} of ${hyper.epochs} epochs; pass --epochs N with N > ${checkpoint.epoch} to train further.`,
+    );
   }
   const stopped = checkpoint.earlyStopping;
   if (stopped && hyper.patience !== undefined && stopped.epochsWithoutImprovement >= hyper.patience) {
@@ -116,7 +125,11 @@ export function printSanityChecks(console: Console, checks: readonly SanityCheck
   console.out("d2l's sanity checks:");
   for (const check of checks) console.out(formatCheck(check));
   const failed = checks.filter((c) => !c.passed).length;
-  console.out(failed === 0 ? '  all passed' : `  ${failed} of ${checks.length} failed (d2l would stop with an assertion error; more epochs or a full data set usually fix this)`);
+  console.out(
+    failed === 0
+      ? '  all passed'
+      : `  ${failed} of ${checks.length} failed (d2l would stop with an assertion error; more epochs or a full data set usually fix this)`,
+  );
 }
 
 function display(console: Console, path: string): string {
@@ -141,12 +154,21 @@ export async function trainRun(flags: TrainFlags, cmd: Command, ctx: CommandCont
     checkpoint && !givenOnCommandLine(cmd, 'backend')
       ? { name: checkpoint.backend, ...((flags.engine ?? checkpoint.engine) ? { engine: flags.engine ?? checkpoint.engine } : {}) }
       : backendChoice(flags);
-  const loaded = await loadBackend(choice.name, { ...(choice.engine ? { engine: choice.engine } : {}), seed: hyper.seed, resolveFrom: ctx.resolveFrom });
+  const loaded = await loadBackend(choice.name, {
+    ...(choice.engine ? { engine: choice.engine } : {}),
+    seed: hyper.seed,
+    resolveFrom: ctx.resolveFrom,
+  });
   try {
     const data = await loadRunData(dataSource(flags), hyper, console.io.stderr);
     const model = softmaxRegression(data.train.sampleShape, data.train.numClasses);
-    if (checkpoint && (checkpoint.model.inputShape.join() !== model.inputShape.join() || checkpoint.model.numClasses !== model.numClasses)) {
-      throw new CheckpointError(`${checkpoint.dir} holds a model for examples [${checkpoint.model.inputShape}], but the data gives [${model.inputShape}].`);
+    if (
+      checkpoint &&
+      (checkpoint.model.inputShape.join() !== model.inputShape.join() || checkpoint.model.numClasses !== model.numClasses)
+    ) {
+      throw new CheckpointError(
+        `${checkpoint.dir} holds a model for examples [${checkpoint.model.inputShape}], but the data gives [${model.inputShape}].`,
+      );
     }
     const runDir = await createRunFolder({
       cwd: console.cwd,
@@ -183,7 +205,9 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
   let history: readonly RunEpoch[] = p.checkpoint?.history ?? [];
   let lastCheckpoint: string | undefined;
 
-  const split = data.validation ? `${data.train.numExamples} training + ${data.validation.numExamples} validation` : `${data.train.numExamples} training`;
+  const split = data.validation
+    ? `${data.train.numExamples} training + ${data.validation.numExamples} validation`
+    : `${data.train.numExamples} training`;
   console.out(`training ${loaded.name}/${loaded.engine} (${loaded.backend.dtype}) on ${split} / ${data.test.numExamples} test examples`);
   console.out(
     `batch size ${hyper.batchSize}, lr ${hyper.lr}, weight decay ${hyper.weightDecay}, ${hyper.epochs} epoch${hyper.epochs === 1 ? '' : 's'}, seed ${hyper.seed}` +
@@ -217,7 +241,10 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
       ...(p.ctx.signal ? { signal: p.ctx.signal } : {}),
       onEpoch: async (snap) => {
         history = [...snap.history];
-        const notes = [snap.earlyStopping?.bestEpoch === snap.metrics.epoch ? 'best' : '', snap.stoppingEarly ? 'stopping early' : ''].filter(Boolean);
+        const notes = [
+          snap.earlyStopping?.bestEpoch === snap.metrics.epoch ? 'best' : '',
+          snap.stoppingEarly ? 'stopping early' : '',
+        ].filter(Boolean);
         console.out(epochTableRow(snap.metrics, withValidation, notes.join(', ')));
         await writeRunFiles(runDir, { ...base, history, status: 'running' });
         const every = p.flags.checkpointEvery;
@@ -254,10 +281,14 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
   const final = result.history.find((m) => m.epoch === result.modelEpoch) ?? result.history.at(-1);
   if (result.earlyStopping && final) {
     const why = result.stoppedEarly ? `stopped early after epoch ${result.history.at(-1)?.epoch}` : 'ran all epochs';
-    console.out(`early stopping: ${why}; kept the weights of epoch ${result.modelEpoch} (best validation accuracy ${result.earlyStopping.bestValAcc.toFixed(4)})`);
+    console.out(
+      `early stopping: ${why}; kept the weights of epoch ${result.modelEpoch} (best validation accuracy ${result.earlyStopping.bestValAcc.toFixed(4)})`,
+    );
   }
   if (final) {
-    console.out(`model (epoch ${final.epoch}): train loss ${final.trainLoss.toFixed(4)}, train acc ${final.trainAcc.toFixed(4)}, test acc ${final.testAcc.toFixed(4)}`);
+    console.out(
+      `model (epoch ${final.epoch}): train loss ${final.trainLoss.toFixed(4)}, train acc ${final.trainAcc.toFixed(4)}, test acc ${final.testAcc.toFixed(4)}`,
+    );
   }
   printSanityChecks(console, result.checks);
   const written = [join(runDir, METRICS_FILE), join(runDir, CURVES_FILE), ...(lastCheckpoint ? [lastCheckpoint] : [])];
@@ -269,7 +300,9 @@ export function defineTrain(cmd: Command, ctx: CommandContext): Command {
   addTrainingRunOptions(cmd)
     .description('train d2l §3.7 softmax regression on Fashion-MNIST and record the run')
     .option('--export <file.onnx>', 'also write the trained model as an ONNX inference model')
-    .addOption(new Option('--onnx-layout <layout>', "ONNX input: 'image' [N,1,28,28] or 'flat' [N,784]").choices(['image', 'flat']).default('image'))
+    .addOption(
+      new Option('--onnx-layout <layout>', "ONNX input: 'image' [N,1,28,28] or 'flat' [N,784]").choices(['image', 'flat']).default('image'),
+    )
     .action(async (flags: TrainFlags & { export?: string; onnxLayout: OnnxInputLayout }, command: Command) => {
       const run = await trainRun(flags, command, ctx);
       try {

@@ -33,7 +33,9 @@ function probe(mode: GpuJsMode): string | undefined {
       return undefined;
     }
     case 'webasm':
-      return GPU.isWebAssemblySupported ? undefined : "this JavaScript runtime has no WebAssembly support; use Node.js >= 20 or the 'cpu' engine.";
+      return GPU.isWebAssemblySupported
+        ? undefined
+        : "this JavaScript runtime has no WebAssembly support; use Node.js >= 20 or the 'cpu' engine.";
     case 'cpu':
       return undefined;
   }

@@ -5,11 +5,36 @@ import type { FloatArray } from '@xbackend/core';
  * results are stored in the caller's array, so a Float32Array gives float32 storage precision.
  */
 
-/** `out[r, o] = bias[o] + Σ_j x[r, j] · w[o, j]` with `w` in PyTorch layout `[out, in]`. */
+/**
+ * `out[r, o] = bias[o] + Σ_j x[r, j] · w[o, j]` with `w` in PyTorch layout `[out, in]`. Four outputs per pass
+ * over the input row, so each `x[r, j]` is loaded once for four multiply-adds.
+ */
 export function linearForward(x: FloatArray, w: FloatArray, bias: FloatArray, rows: number, inF: number, outF: number, out: FloatArray): void {
   for (let r = 0; r < rows; r++) {
     const xOff = r * inF;
-    for (let o = 0; o < outF; o++) {
+    let o = 0;
+    for (; o + 4 <= outF; o += 4) {
+      const w0 = o * inF;
+      const w1 = w0 + inF;
+      const w2 = w1 + inF;
+      const w3 = w2 + inF;
+      let a0 = bias[o] as number;
+      let a1 = bias[o + 1] as number;
+      let a2 = bias[o + 2] as number;
+      let a3 = bias[o + 3] as number;
+      for (let j = 0; j < inF; j++) {
+        const xj = x[xOff + j] as number;
+        a0 += xj * (w[w0 + j] as number);
+        a1 += xj * (w[w1 + j] as number);
+        a2 += xj * (w[w2 + j] as number);
+        a3 += xj * (w[w3 + j] as number);
+      }
+      out[r * outF + o] = a0;
+      out[r * outF + o + 1] = a1;
+      out[r * outF + o + 2] = a2;
+      out[r * outF + o + 3] = a3;
+    }
+    for (; o < outF; o++) {
       const wOff = o * inF;
       let acc = bias[o] as number;
       for (let j = 0; j < inF; j++) acc += (x[xOff + j] as number) * (w[wOff + j] as number);
@@ -18,19 +43,45 @@ export function linearForward(x: FloatArray, w: FloatArray, bias: FloatArray, ro
   }
 }
 
-/** `gw = gᵀ·x` (`[out, in]`) and `gb = Σ_r g[r, ·]`. */
+/**
+ * `gw = gᵀ·x` (`[out, in]`) and `gb = Σ_r g[r, ·]`. Loops output rows outermost so one row of `gw` stays in
+ * cache while every example adds into it, two rows at a time.
+ */
 export function linearParamGrads(x: FloatArray, g: FloatArray, rows: number, inF: number, outF: number, gw: FloatArray, gb: FloatArray): void {
   gw.fill(0, 0, outF * inF);
-  gb.fill(0, 0, outF);
-  for (let r = 0; r < rows; r++) {
-    const xOff = r * inF;
-    for (let o = 0; o < outF; o++) {
+  let o = 0;
+  for (; o + 2 <= outF; o += 2) {
+    const w0 = o * inF;
+    const w1 = w0 + inF;
+    let b0 = 0;
+    let b1 = 0;
+    for (let r = 0; r < rows; r++) {
+      const g0 = g[r * outF + o] as number;
+      const g1 = g[r * outF + o + 1] as number;
+      b0 += g0;
+      b1 += g1;
+      if (g0 === 0 && g1 === 0) continue; // ReLU zeroes whole stretches of the gradient
+      const xOff = r * inF;
+      for (let j = 0; j < inF; j++) {
+        const xj = x[xOff + j] as number;
+        gw[w0 + j] = (gw[w0 + j] as number) + g0 * xj;
+        gw[w1 + j] = (gw[w1 + j] as number) + g1 * xj;
+      }
+    }
+    gb[o] = b0;
+    gb[o + 1] = b1;
+  }
+  for (; o < outF; o++) {
+    const wOff = o * inF;
+    let b = 0;
+    for (let r = 0; r < rows; r++) {
       const go = g[r * outF + o] as number;
+      b += go;
       if (go === 0) continue;
-      gb[o] = (gb[o] as number) + go;
-      const wOff = o * inF;
+      const xOff = r * inF;
       for (let j = 0; j < inF; j++) gw[wOff + j] = (gw[wOff + j] as number) + go * (x[xOff + j] as number);
     }
+    gb[o] = b;
   }
 }
 

@@ -29,3 +29,19 @@ describe.each(available)('examples/concise-softmax-regression.ts on %s', (target
     expect(Math.abs((last?.testAcc ?? 0) - (oracle?.testAcc ?? 1))).toBeLessThanOrEqual(toleranceFor(target).finalTestAcc);
   });
 });
+
+/**
+ * examples/concise-mlp.ts (d2l §4.3: Flatten, Linear(784, 256), ReLU, Linear(256, 10), lr 0.1, 10 epochs) on each
+ * backend's first available engine. The book reports test acc ≈ 0.85; epoch-to-epoch noise is ±0.03 here too.
+ */
+const mlpBackends = [...new Set(available.map((t) => t.split('/')[0] as string))];
+describe.each(mlpBackends)('examples/concise-mlp.ts on %s', (backend) => {
+  it('trains the MLP through the same script shape', { timeout: 1_800_000 }, async () => {
+    const run = await runExample('concise-mlp.ts', backend);
+    expect(run.code, summary(run)).toBe(0);
+    expect(run.history).toHaveLength(10);
+    const last = run.history.at(-1);
+    expect(last?.trainLoss).toBeLessThan(0.42);
+    expect(last?.testAcc).toBeGreaterThanOrEqual(0.8);
+  });
+});
