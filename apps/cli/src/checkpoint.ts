@@ -306,11 +306,12 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
     throw new CheckpointError(`Cannot read ${manifestPath}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const tensorsPath = join(dir, TENSORS);
-  const bytes = new Uint8Array(
-    await readFile(tensorsPath).catch((cause) =>
-      Promise.reject(new CheckpointError(`Cannot read ${tensorsPath}: ${cause.message}`, { cause })),
-    ),
-  );
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(tensorsPath));
+  } catch (error) {
+    throw new CheckpointError(`Cannot read ${tensorsPath}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   if (bytes.length !== manifest.tensorsFile.byteLength) {
     throw new CheckpointError(
       `${tensorsPath} has ${bytes.length} bytes; its manifest says ${manifest.tensorsFile.byteLength}. The checkpoint is damaged.`,

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { DataIter } from '@xbackend/core';
 import { createDataIter, type ImageSet, loadFashionMnist, splitTrainValidation } from '@xbackend/datasets';
 import type { Output } from './io.js';
@@ -19,6 +20,8 @@ export interface RunData {
   readonly validation?: DataIter;
   readonly test: DataIter;
   readonly testSet: ImageSet;
+  /** Where the files were read from, e.g. `/usr/share/datasets/fashion-mnist (system)`. */
+  readonly origin: string;
 }
 
 function sampleShape(set: ImageSet): number[] {
@@ -34,17 +37,24 @@ export async function loadRunData(
   options: { batchSize: number; seed: number; valFraction?: number | undefined },
   stderr: Output,
 ): Promise<RunData> {
-  const { train, test } = await loadFashionMnist({
+  const { train, test, sources } = await loadFashionMnist({
     ...(source.dataDir === undefined ? {} : { root: source.dataDir }),
     ...(source.verify ? {} : { checksums: false as const }),
     download: source.download,
     progress: stderr.isTTY ? (stderr as unknown as NodeJS.WritableStream) : false,
   });
+  const places = [...new Set(Object.values(sources).map((f) => `${dirname(f.path)} (${f.origin})`))];
+  if (source.dataDir !== undefined) {
+    const elsewhere = Object.entries(sources).filter(([, f]) => f.origin !== 'root');
+    for (const [file, f] of elsewhere)
+      stderr.write(`warning: ${file} is not in --data-dir ${source.dataDir}; using ${f.path} (${f.origin})\n`);
+  }
+  const origin = places.join(', ');
   const iter = (set: ImageSet, shuffle: boolean) =>
     createDataIter(set.images, set.labels, { batchSize: options.batchSize, shuffle, seed: options.seed, sampleShape: sampleShape(set) });
-  if (options.valFraction === undefined) return { train: iter(train, true), test: iter(test, false), testSet: test };
+  if (options.valFraction === undefined) return { train: iter(train, true), test: iter(test, false), testSet: test, origin };
   const split = splitTrainValidation(train, { validationFraction: options.valFraction, seed: options.seed });
-  return { train: iter(split.train, true), validation: iter(split.validation, false), test: iter(test, false), testSet: test };
+  return { train: iter(split.train, true), validation: iter(split.validation, false), test: iter(test, false), testSet: test, origin };
 }
 
 /** Only the test set (evaluate, predict from a checkpoint). */

@@ -12,6 +12,7 @@ import {
 } from './command-options.js';
 import { loadTestData } from './data.js';
 import { DEFAULT_BATCH_SIZE } from './defaults.js';
+import { displayPath } from './io.js';
 import { parsePositiveInt } from './options.js';
 
 interface EvaluateFlags extends BackendFlags, DataFlags {
@@ -47,7 +48,7 @@ export function defineEvaluate(cmd: Command, ctx: CommandContext): Command {
         };
         if (flags.json) console.out(JSON.stringify(result, null, 2));
         else {
-          console.out(`checkpoint ${checkpoint.dir} (epoch ${checkpoint.epoch}, trained on ${result.trainedOn})`);
+          console.out(`checkpoint ${displayPath(console, checkpoint.dir)} (epoch ${checkpoint.epoch}, trained on ${result.trainedOn})`);
           console.out(
             `evaluated on ${loaded.name}/${loaded.engine} (${loaded.backend.dtype}): test acc ${testAcc.toFixed(4)} on ${test.numExamples} examples`,
           );

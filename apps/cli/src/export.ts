@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadCheckpoint } from './checkpoint.js';
 import type { CommandContext } from './command-options.js';
+import { displayPath } from './io.js';
 import { exportOnnx, type OnnxInputLayout } from './onnx-export.js';
 
 export function defineExport(cmd: Command, ctx: CommandContext): Command {
@@ -18,7 +19,7 @@ export function defineExport(cmd: Command, ctx: CommandContext): Command {
       const path = resolve(console.cwd, flags.out);
       const { bytes } = await exportOnnx(checkpoint.inferenceWeights, checkpoint.model, path, flags.onnxLayout);
       console.out(
-        `exported ${path} (${bytes} bytes) from ${checkpoint.dir} (epoch ${checkpoint.epoch}, trained on ${checkpoint.backend}/${checkpoint.engine})`,
+        `exported ${displayPath(console, path)} (${bytes} bytes) from ${displayPath(console, checkpoint.dir)} (epoch ${checkpoint.epoch}, trained on ${checkpoint.backend}/${checkpoint.engine})`,
       );
     });
 }

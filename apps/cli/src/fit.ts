@@ -1,4 +1,12 @@
-import { evaluateAccuracy, type LoadedBackend, type Module, type ParameterTensor, type SanityCheck, trainCh3 } from '@xbackend/core';
+import {
+  evaluateAccuracy,
+  type LoadedBackend,
+  type Module,
+  type ParameterTensor,
+  type SanityCheck,
+  sanityChecks,
+  trainCh3,
+} from '@xbackend/core';
 import type { RunData } from './data.js';
 import { buildModel } from './model.js';
 import type { Progress } from './progress.js';
@@ -40,6 +48,7 @@ export interface FitParams {
 export interface FitResult {
   readonly net: Module;
   readonly history: RunEpoch[];
+  /** d2l's sanity checks on the epoch whose weights the model holds. */
   readonly checks: SanityCheck[];
   readonly stoppedEarly: boolean;
   /** The epoch whose weights the model now holds (best validation epoch under early stopping, else the last). */
@@ -105,9 +114,13 @@ export async function fit(params: FitParams): Promise<FitResult> {
   });
 
   let modelEpoch = history.at(-1)?.epoch ?? 0;
+  let modelChecks = checks;
   if (best && earlyStopping) {
     await net.loadStateDict(best);
     modelEpoch = earlyStopping.bestEpoch;
+    // d2l checks the last epoch; with the best weights restored, check the epoch those weights come from.
+    const kept = history.find((m) => m.epoch === modelEpoch);
+    if (kept && checks.length > 0) modelChecks = sanityChecks(kept);
   }
-  return { net, history, checks, stoppedEarly, modelEpoch, ...(earlyStopping ? { earlyStopping } : {}) };
+  return { net, history, checks: modelChecks, stoppedEarly, modelEpoch, ...(earlyStopping ? { earlyStopping } : {}) };
 }

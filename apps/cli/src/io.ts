@@ -1,3 +1,5 @@
+import { isAbsolute, relative } from 'node:path';
+
 /** Where a command writes; a real stream or, in tests, anything with `write`. */
 export interface Output {
   write(text: string): unknown;
@@ -21,6 +23,12 @@ export interface Console {
   readonly cwd: string;
   out(line?: string): void;
   err(line?: string): void;
+}
+
+/** A path as the user would type it: relative to the working directory when inside it, else absolute. */
+export function displayPath(console: Console, path: string): string {
+  const rel = relative(console.cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
 export function createConsole(io: CliIO): Console {

@@ -8,6 +8,7 @@ import { type CommandContext, dataSource, givenOnCommandLine } from './command-o
 import { loadTestData } from './data.js';
 import { DEFAULT_PREDICT_COUNT } from './defaults.js';
 import { UsageError } from './errors.js';
+import { displayPath } from './io.js';
 import { argmaxRows } from './model.js';
 import { parsePositiveInt } from './options.js';
 import { type Prediction, predictionsSvg } from './predictions-svg.js';
@@ -110,7 +111,7 @@ export function definePredict(cmd: Command, ctx: CommandContext): Command {
           const mark = p.trueLabel === p.predictedLabel ? ' ' : '✗';
           console.out(`  ${String(i + 1).padStart(3)} ${mark} true ${p.trueLabel.padEnd(11)} predicted ${p.predictedLabel}`);
         });
-        console.out(`${correct} of ${predictions.length} correct; wrote ${path}`);
+        console.out(`${correct} of ${predictions.length} correct; wrote ${displayPath(console, path)}`);
       } finally {
         await dispose();
       }

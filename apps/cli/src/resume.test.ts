@@ -64,13 +64,18 @@ describe('resume', () => {
     expect((await loadCheckpoint(run)).epoch).toBe(2);
   });
 
-  it('refuses hyperparameters that differ from the checkpoint', async () => {
+  it('refuses hyperparameters that differ from the checkpoint, and overwriting a run', async () => {
     const flags = [...(await fixtureFlags()), '--no-progress'];
     const run = await tempDir();
     expect((await runCli(['train', ...flags, '--epochs', '1', '--out', run])).code).toBe(0);
     const changed = await runCli(['train', '--resume', run, '--epochs', '2', ...flags, '--lr', '0.5']);
     expect(changed.code).toBe(2);
     expect(changed.stderr).toContain("--lr 0.5 differs from the resumed run's 0.1; a resumed run keeps its hyperparameters");
+    const reused = await runCli(['train', ...flags, '--epochs', '1', '--out', run]);
+    expect(reused.code).toBe(2);
+    expect(reused.stderr).toContain(
+      `--out ${run} already holds a run (metrics.json); choose another folder, or continue that run with --resume ${run}.`,
+    );
     const missing = await runCli(['train', '--resume', join(run, 'nope'), ...flags]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No checkpoint at');

@@ -15,6 +15,7 @@ import { addDataOptions, backendChoice, type CommandContext, type DataFlags, dat
 import { loadRunData, type RunData } from './data.js';
 import { DEFAULT_BACKEND, DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_INIT_STD, DEFAULT_LR, DEFAULT_SEED } from './defaults.js';
 import { fit } from './fit.js';
+import { displayPath } from './io.js';
 import { softmaxRegression } from './model.js';
 import { parseInteger, parseList, parseName, parsePositiveInt, parsePositiveNumber } from './options.js';
 import { createProgress } from './progress.js';
@@ -179,7 +180,7 @@ export function defineSweep(cmd: Command, ctx: CommandContext): Command {
       await writeFileAtomic(join(dir, SWEEP_FILES.svg), sweepSvg(report));
       console.out(
         `wrote ${Object.values(SWEEP_FILES)
-          .map((f) => join(dir, f))
+          .map((f) => displayPath(console, join(dir, f)))
           .join(', ')}`,
       );
       if (results.every((r) => r.status !== 'ok'))

@@ -125,6 +125,28 @@ describe('xbackend train', () => {
   });
 });
 
+describe('xbackend train on other backends', () => {
+  it("runs the same command on every other available engine, with the reference backend's results", async () => {
+    const { listBackends } = await import('@xbackend/core');
+    const engines = (await listBackends()).filter((s) => s.available && s.backend !== 'reference');
+    const flags = [...(await fixtureFlags()), '--epochs', '1', '--no-progress'];
+    const reference = await tempDir();
+    expect((await runCli(['train', ...flags, '--out', reference])).code).toBe(0);
+    const [expected] = (await readMetrics(reference)).history;
+    for (const { backend, engine } of engines) {
+      const out = await tempDir();
+      const run = await runCli(['train', ...flags, '--backend', backend, '--engine', engine, '--out', out]);
+      expect(run.code, `${backend}/${engine}: ${run.stderr}`).toBe(0);
+      const metrics = await readMetrics(out);
+      expect([metrics.backend, metrics.engine]).toEqual([backend, engine]);
+      const [got] = metrics.history;
+      // Parity itself is the conformance suite's job; this checks the CLI drives every backend the same way.
+      expect(got?.trainLoss).toBeCloseTo(expected?.trainLoss as number, 3);
+      expect(got?.testAcc).toBeCloseTo(expected?.testAcc as number, 2);
+    }
+  });
+});
+
 describe.skipIf(!existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz'))(
   'xbackend train on the real Fashion-MNIST',
   () => {

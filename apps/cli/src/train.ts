@@ -1,4 +1,5 @@
-import { join, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DivergenceError, type LoadedBackend, loadBackend, type SanityCheck } from '@xbackend/core';
 import { type Command, Option } from 'commander';
 import { CheckpointError, type LoadedCheckpoint, loadCheckpoint, runFolderOfCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -19,7 +20,7 @@ import { DEFAULT_INIT_STD, DEFAULT_PATIENCE } from './defaults.js';
 import { epochTableHeader, epochTableRow } from './epoch-table.js';
 import { UsageError } from './errors.js';
 import { type FitResult, fit } from './fit.js';
-import type { Console } from './io.js';
+import { type Console, displayPath } from './io.js';
 import { CURVES_FILE, METRICS_FILE, type MetricsFile, type RunStatus, writeRunFiles } from './metrics-file.js';
 import { softmaxRegression } from './model.js';
 import { exportOnnx, type OnnxInputLayout } from './onnx-export.js';
@@ -132,11 +133,6 @@ export function printSanityChecks(console: Console, checks: readonly SanityCheck
   );
 }
 
-function display(console: Console, path: string): string {
-  const rel = relative(console.cwd, path);
-  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
-}
-
 function statusOf(error: unknown): RunStatus {
   if (error instanceof DivergenceError) return 'diverged';
   return error instanceof Error && error.name === 'AbortError' ? 'interrupted' : 'running';
@@ -150,6 +146,11 @@ export async function trainRun(flags: TrainFlags, cmd: Command, ctx: CommandCont
   const { console } = ctx;
   const checkpoint = flags.resume === undefined ? undefined : await loadCheckpoint(resolve(console.cwd, flags.resume));
   const hyper = resolveHyperparameters(flags, cmd, checkpoint);
+  if (flags.out !== undefined && !checkpoint && existsSync(join(resolve(console.cwd, flags.out), METRICS_FILE))) {
+    throw new UsageError(
+      `--out ${flags.out} already holds a run (${METRICS_FILE}); choose another folder, or continue that run with --resume ${flags.out}.`,
+    );
+  }
   const choice =
     checkpoint && !givenOnCommandLine(cmd, 'backend')
       ? { name: checkpoint.backend, ...((flags.engine ?? checkpoint.engine) ? { engine: flags.engine ?? checkpoint.engine } : {}) }
@@ -213,8 +214,9 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
     `batch size ${hyper.batchSize}, lr ${hyper.lr}, weight decay ${hyper.weightDecay}, ${hyper.epochs} epoch${hyper.epochs === 1 ? '' : 's'}, seed ${hyper.seed}` +
       (hyper.valFraction !== undefined ? `, early stopping (patience ${hyper.patience})` : ''),
   );
-  console.out(`run folder: ${display(console, runDir)}`);
-  if (p.checkpoint) console.out(`resuming from ${display(console, p.checkpoint.dir)} after epoch ${p.checkpoint.epoch}`);
+  console.out(`data: ${data.origin}`);
+  console.out(`run folder: ${displayPath(console, runDir)}`);
+  if (p.checkpoint) console.out(`resuming from ${displayPath(console, p.checkpoint.dir)} after epoch ${p.checkpoint.epoch}`);
   console.out();
   for (const line of epochTableHeader(withValidation)) console.out(line);
   for (const m of history) console.out(epochTableRow(m, withValidation, '(resumed)'));
@@ -292,7 +294,7 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
   }
   printSanityChecks(console, result.checks);
   const written = [join(runDir, METRICS_FILE), join(runDir, CURVES_FILE), ...(lastCheckpoint ? [lastCheckpoint] : [])];
-  console.out(`wrote ${written.map((f) => display(console, f)).join(', ')}`);
+  console.out(`wrote ${written.map((f) => displayPath(console, f)).join(', ')}`);
   return result;
 }
 
@@ -309,7 +311,7 @@ export function defineTrain(cmd: Command, ctx: CommandContext): Command {
         if (flags.export !== undefined) {
           const path = resolve(ctx.console.cwd, flags.export);
           const { bytes } = await exportOnnx(await run.result.net.stateDict(), run.model, path, flags.onnxLayout);
-          ctx.console.out(`exported ${display(ctx.console, path)} (${bytes} bytes, weights of epoch ${run.result.modelEpoch})`);
+          ctx.console.out(`exported ${displayPath(ctx.console, path)} (${bytes} bytes, weights of epoch ${run.result.modelEpoch})`);
         }
       } finally {
         await run.result.net.dispose();
