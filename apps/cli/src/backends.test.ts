@@ -23,7 +23,7 @@ describe('xbackend backends', () => {
       expect(line, `${s.backend}/${s.engine}`).toMatch(s.available ? / available {3}/ : / unavailable /);
       if (s.reason) expect(table.stdout).toContain(s.reason.split('\n')[0]);
     }
-    expect(lines.find((l) => l.startsWith('reference/float32'))).toContain('[default backend]');
+    expect(lines.find((l) => l.startsWith('onnxruntime/cpu'))).toContain('[default backend]');
   });
 
   it('indents multi-line reasons under their engine', () => {

@@ -6,7 +6,7 @@ import { runCli, tempDir } from './test-fixtures.js';
 /** Each bad command line exits with 2, says what is wrong, and starts no work (no runs/ folder). */
 const CASES: readonly [args: string[], message: string | RegExp][] = [
   [['train', '--backend', 'nope'], "Unknown backend 'nope'. Known backends: reference, onnxruntime, tfjs, gpujs."],
-  [['train', '--engine', 'float16'], "Backend 'reference' has no engine 'float16'. Its engines: float32, float64."],
+  [['train', '--engine', 'float16'], "Backend 'onnxruntime' has no engine 'float16'. Its engines: cpu, cuda."],
   [['train', '--backend', 'reference/float16'], "Backend 'reference' has no engine 'float16'"],
   [['train', '--backend', 'tfjs/wasm', '--engine', 'cpu'], "--backend tfjs/wasm names engine 'wasm' but --engine says 'cpu'"],
   [['train', '--backend', 'a/b/c'], "--backend 'a/b/c' is not of the form name or name/engine"],

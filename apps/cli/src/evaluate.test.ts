@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { listBackends } from '@xbackend/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsFile } from './metrics-file.js';
-import { fixtureFlags, runCli, tempDir } from './test-fixtures.js';
+import { fixtureDataFlags, fixtureFlags, runCli, tempDir } from './test-fixtures.js';
 
 describe('xbackend evaluate', () => {
   let run: string;
@@ -11,7 +11,7 @@ describe('xbackend evaluate', () => {
   let dataFlags: string[];
 
   beforeAll(async () => {
-    dataFlags = (await fixtureFlags()).slice(0, 4); // --data-dir DIR --no-verify-data --no-download
+    dataFlags = await fixtureDataFlags();
     run = await tempDir();
     expect((await runCli(['train', ...(await fixtureFlags()), '--epochs', '2', '--no-progress', '--out', run])).code).toBe(0);
     const metrics = JSON.parse(await readFile(join(run, 'metrics.json'), 'utf8')) as MetricsFile;

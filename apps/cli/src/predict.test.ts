@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { loadFashionMnist } from '@xbackend/datasets';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixtureDataDir, fixtureFlags, runCli, tempDir } from './test-fixtures.js';
+import { fixtureDataDir, fixtureDataFlags, fixtureFlags, runCli, tempDir } from './test-fixtures.js';
 
 describe('xbackend predict', () => {
   let run: string;
   let dataFlags: string[];
 
   beforeAll(async () => {
-    dataFlags = (await fixtureFlags()).slice(0, 4);
+    dataFlags = await fixtureDataFlags();
     run = await tempDir();
     expect((await runCli(['train', ...(await fixtureFlags()), '--epochs', '2', '--no-progress', '--out', run])).code).toBe(0);
   });

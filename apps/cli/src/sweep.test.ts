@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MetricsFile } from './metrics-file.js';
 import type { SweepReport } from './sweep-report.js';
-import { fixtureFlags, runCli, tempDir } from './test-fixtures.js';
+import { fixtureDataFlags, fixtureFlags, runCli, tempDir } from './test-fixtures.js';
 
 describe('xbackend sweep', () => {
   it('trains the whole grid and writes Markdown, JSON and SVG; E-epoch rows equal separate E-epoch runs', async () => {
-    const dataFlags = (await fixtureFlags()).slice(0, 4);
+    const dataFlags = await fixtureDataFlags();
     const out = await tempDir();
     const result = await runCli([
       'sweep',
@@ -34,6 +34,8 @@ describe('xbackend sweep', () => {
       const run = await tempDir();
       const train = await runCli([
         'train',
+        '--backend',
+        'reference',
         ...dataFlags,
         '--batch-size',
         '64',
@@ -66,7 +68,7 @@ describe('xbackend sweep', () => {
     const name = `${unavailable.backend}/${unavailable.engine}`;
     const result = await runCli([
       'sweep',
-      ...(await fixtureFlags()).slice(0, 4),
+      ...(await fixtureDataFlags()),
       '--backends',
       `reference,${name}`,
       '--epochs',

@@ -47,6 +47,12 @@ export async function runCli(args: readonly string[], options: { cwd?: string; s
 }
 
 /** The flags every training test needs: fixture data, small batches, no progress noise. */
+/** Where the fixture data is, for commands that take data flags only. */
+export async function fixtureDataFlags(): Promise<string[]> {
+  return ['--data-dir', await fixtureDataDir(), '--no-verify-data', '--no-download'];
+}
+
+/** Training flags: fixture data, batch 64, and the reference backend unless a test names another (a later --backend wins). */
 export async function fixtureFlags(): Promise<string[]> {
-  return ['--data-dir', await fixtureDataDir(), '--no-verify-data', '--no-download', '--batch-size', '64'];
+  return ['--backend', 'reference', ...(await fixtureDataFlags()), '--batch-size', '64'];
 }
