@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MetricsFile } from './metrics-file.js';
 import type { SweepReport } from './sweep-report.js';
-import { fixtureDataFlags, fixtureFlags, runCli, tempDir } from './test-fixtures.js';
+import { fixtureDataFlags, runCli, tempDir } from './test-fixtures.js';
 
 describe('xbackend sweep', () => {
   it('trains the whole grid and writes Markdown, JSON and SVG; E-epoch rows equal separate E-epoch runs', async () => {

@@ -41,5 +41,8 @@ function engine(dtype: DType, description: string) {
 export const adapter: BackendAdapter = {
   name: 'reference',
   description: 'from-scratch TypeScript math (d2l §3.6); the parity oracle',
-  engines: [engine('float32', 'Float32Array storage, float64 accumulation'), engine('float64', 'Float64Array throughout (the parity oracle)')],
+  engines: [
+    engine('float32', 'Float32Array storage, float64 accumulation'),
+    engine('float64', 'Float64Array throughout (the parity oracle)'),
+  ],
 };

@@ -9,7 +9,15 @@ import type { FloatArray } from '@xbackend/core';
  * `out[r, o] = bias[o] + Σ_j x[r, j] · w[o, j]` with `w` in PyTorch layout `[out, in]`. Four outputs per pass
  * over the input row, so each `x[r, j]` is loaded once for four multiply-adds.
  */
-export function linearForward(x: FloatArray, w: FloatArray, bias: FloatArray, rows: number, inF: number, outF: number, out: FloatArray): void {
+export function linearForward(
+  x: FloatArray,
+  w: FloatArray,
+  bias: FloatArray,
+  rows: number,
+  inF: number,
+  outF: number,
+  out: FloatArray,
+): void {
   for (let r = 0; r < rows; r++) {
     const xOff = r * inF;
     let o = 0;
@@ -47,7 +55,15 @@ export function linearForward(x: FloatArray, w: FloatArray, bias: FloatArray, ro
  * `gw = gᵀ·x` (`[out, in]`) and `gb = Σ_r g[r, ·]`. Loops output rows outermost so one row of `gw` stays in
  * cache while every example adds into it, two rows at a time.
  */
-export function linearParamGrads(x: FloatArray, g: FloatArray, rows: number, inF: number, outF: number, gw: FloatArray, gb: FloatArray): void {
+export function linearParamGrads(
+  x: FloatArray,
+  g: FloatArray,
+  rows: number,
+  inF: number,
+  outF: number,
+  gw: FloatArray,
+  gb: FloatArray,
+): void {
   gw.fill(0, 0, outF * inF);
   let o = 0;
   for (; o + 2 <= outF; o += 2) {
@@ -102,7 +118,7 @@ export function linearInputGrad(g: FloatArray, w: FloatArray, rows: number, inF:
 export function reluForward(x: FloatArray, length: number, out: FloatArray): void {
   for (let i = 0; i < length; i++) {
     const v = x[i] as number;
-    out[i] = v > 0 ? v : 0;
+    out[i] = Math.max(v, 0);
   }
 }
 

@@ -4,7 +4,12 @@ import { adapter } from './adapter.js';
 import { ReferenceModel } from './reference-model.js';
 
 const mlp: ModelSpec = {
-  layers: [{ kind: 'flatten' }, { kind: 'linear', inFeatures: 12, outFeatures: 7 }, { kind: 'relu' }, { kind: 'linear', inFeatures: 7, outFeatures: 4 }],
+  layers: [
+    { kind: 'flatten' },
+    { kind: 'linear', inFeatures: 12, outFeatures: 7 },
+    { kind: 'relu' },
+    { kind: 'linear', inFeatures: 7, outFeatures: 4 },
+  ],
   inputShape: [1, 3, 4],
   numClasses: 4,
 };
@@ -76,9 +81,11 @@ describe('reference backend', () => {
     await plain.trainStep(batch, { lr: 0.1, weightDecay: 0 });
     await decayed.trainStep(batch, { lr: 0.1, weightDecay: 0.5 });
     const [a, b] = [await plain.readParameters(), await decayed.readParameters()];
-    params.forEach((p, k) => {
-      p.data.forEach((w, i) => expect((b[k] as ParameterTensor).data[i]).toBeCloseTo(((a[k] as ParameterTensor).data[i] as number) - 0.1 * 0.5 * w, 12));
-    });
+    for (const [k, p] of params.entries()) {
+      for (const [i, w] of p.data.entries()) {
+        expect((b[k] as ParameterTensor).data[i]).toBeCloseTo(((a[k] as ParameterTensor).data[i] as number) - 0.1 * 0.5 * w, 12);
+      }
+    }
   });
 
   it('agrees between float32 and float64 to float32 precision', async () => {
@@ -88,7 +95,7 @@ describe('reference backend', () => {
     const f64 = new ReferenceModel(mlp, 'float64', params);
     const [l32, l64] = [await f32.logits(batch), await f64.logits(batch)];
     expect(l32).toBeInstanceOf(Float32Array);
-    l64.forEach((v, i) => expect(l32[i]).toBeCloseTo(v, 5));
+    for (const [i, v] of l64.entries()) expect(l32[i]).toBeCloseTo(v, 5);
   });
 
   it('rejects mismatched parameters and use after dispose', async () => {
@@ -104,6 +111,8 @@ describe('reference backend', () => {
 
   it('offers float32 and float64 engines and refuses a mismatched dtype', async () => {
     expect(adapter.engines.map((e) => e.name)).toEqual(['float32', 'float64']);
-    await expect(adapter.engines[0]?.create({ dtype: 'float64' })).rejects.toThrow('reference/float32 computes in float32; for float64 use reference/float64.');
+    await expect(adapter.engines[0]?.create({ dtype: 'float64' })).rejects.toThrow(
+      'reference/float32 computes in float32; for float64 use reference/float64.',
+    );
   });
 });

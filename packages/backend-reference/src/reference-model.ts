@@ -14,7 +14,15 @@ import {
   sizeOf,
   XBackendError,
 } from '@xbackend/core';
-import { linearForward, linearInputGrad, linearParamGrads, reluBackward, reluForward, sgdUpdate, softmaxCrossEntropy } from './dense-math.js';
+import {
+  linearForward,
+  linearInputGrad,
+  linearParamGrads,
+  reluBackward,
+  reluForward,
+  sgdUpdate,
+  softmaxCrossEntropy,
+} from './dense-math.js';
 
 interface LinearParams {
   readonly weight: FloatArray;
@@ -59,7 +67,14 @@ export class ReferenceModel implements CompiledModel {
   async trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats> {
     const rows = this.forward(batch);
     const logitsIndex = this.spec.layers.length;
-    const stats = softmaxCrossEntropy(this.activations[logitsIndex] as FloatArray, batch.y, rows, this.spec.numClasses, undefined, this.gradients[logitsIndex]);
+    const stats = softmaxCrossEntropy(
+      this.activations[logitsIndex] as FloatArray,
+      batch.y,
+      rows,
+      this.spec.numClasses,
+      undefined,
+      this.gradients[logitsIndex],
+    );
     this.backward(rows);
     for (const p of this.params.values()) {
       sgdUpdate(p.weight, p.gradWeight, hyper.lr, hyper.weightDecay);
@@ -105,7 +120,8 @@ export class ReferenceModel implements CompiledModel {
     if (params.length !== expected.length) throw new InvalidArgumentError(`Expected ${expected.length} parameters, got ${params.length}.`);
     for (const { name, shape } of expected) {
       const given = params.find((p) => p.name === name);
-      if (!given || given.data.length !== sizeOf(shape)) throw new InvalidArgumentError(`Parameter ${name} [${shape}] is missing or has the wrong size.`);
+      if (!given || given.data.length !== sizeOf(shape))
+        throw new InvalidArgumentError(`Parameter ${name} [${shape}] is missing or has the wrong size.`);
       this.buffer(name).set(given.data);
     }
   }
@@ -138,7 +154,7 @@ export class ReferenceModel implements CompiledModel {
     }
     this.ensureCapacity(rows);
     (this.activations[0] as FloatArray).set(batch.x);
-    this.spec.layers.forEach((layer, i) => this.forwardLayer(layer, i, rows));
+    for (const [i, layer] of this.spec.layers.entries()) this.forwardLayer(layer, i, rows);
     return rows;
   }
 

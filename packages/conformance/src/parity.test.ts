@@ -8,7 +8,9 @@ const { available, unavailable } = await discoverTargets();
 
 describe('backends this suite must cover', () => {
   it.each(requiredTargets())('%s is available', (target) => {
-    const status = unavailable.find((s) => `${s.backend}/${s.engine}` === target || (s.engine === '*' && target.startsWith(`${s.backend}/`)));
+    const status = unavailable.find(
+      (s) => `${s.backend}/${s.engine}` === target || (s.engine === '*' && target.startsWith(`${s.backend}/`)),
+    );
     expect(status?.reason ?? 'available', `${target} is unavailable`).toBe('available');
   });
 });
@@ -107,7 +109,10 @@ describe.each(available)('%s against the float64 reference', (target) => {
         expect(Math.abs(loss - expected)).toBeLessThanOrEqual(Math.max(tol.lossRel * Math.abs(expected), 1e-6));
       }
       // One example: a float32 sum of four losses of 3e38 would itself overflow.
-      const stats = await m.trainStep({ ...batch, size: 1, x: batch.x.subarray(0, 784), y: batch.y.subarray(0, 1) }, { lr: 1e-3, weightDecay: 0 });
+      const stats = await m.trainStep(
+        { ...batch, size: 1, x: batch.x.subarray(0, 784), y: batch.y.subarray(0, 1) },
+        { lr: 1e-3, weightDecay: 0 },
+      );
       expect(Number.isFinite(stats.lossSum)).toBe(true);
       for (const v of flatParameters(await m.stateDict())) expect(Number.isFinite(v)).toBe(true);
     });

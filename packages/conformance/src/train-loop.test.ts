@@ -1,4 +1,13 @@
-import { BackendUnavailableError, DivergenceError, type EpochMetrics, listBackends, loadBackend, Rng, SanityCheckError, trainCh3 } from '@xbackend/core';
+import {
+  BackendUnavailableError,
+  DivergenceError,
+  type EpochMetrics,
+  listBackends,
+  loadBackend,
+  Rng,
+  SanityCheckError,
+  trainCh3,
+} from '@xbackend/core';
 import { createDataIter, loadDataFashionMnist } from '@xbackend/datasets';
 import { describe, expect, it } from 'vitest';
 
@@ -22,7 +31,10 @@ function data(batchSize = 32) {
   const train = quadrants(200, 1);
   const test = quadrants(64, 2);
   const common = { batchSize, sampleShape: [1, 4, 4], numClasses: 4 };
-  return [createDataIter(train.images, train.labels, { ...common, shuffle: true, seed: 0 }), createDataIter(test.images, test.labels, common)] as const;
+  return [
+    createDataIter(train.images, train.labels, { ...common, shuffle: true, seed: 0 }),
+    createDataIter(test.images, test.labels, common),
+  ] as const;
 }
 
 async function train(backend: string, epochs: number, lr = 0.5, extra: Parameters<typeof trainCh3>[6] = {}) {
@@ -31,7 +43,11 @@ async function train(backend: string, epochs: number, lr = 0.5, extra: Parameter
   const net = nn.Sequential(nn.Flatten(), nn.Linear(16, 4));
   net.apply(init.normal({ std: 0.01 }));
   const trainer = optim.SGD(net.parameters(), { lr });
-  const result = await trainCh3(net, trainIter, testIter, loss.CrossEntropyLoss({ reduction: 'none' }), epochs, trainer, { log: false, sanityChecks: 'report', ...extra });
+  const result = await trainCh3(net, trainIter, testIter, loss.CrossEntropyLoss({ reduction: 'none' }), epochs, trainer, {
+    log: false,
+    sanityChecks: 'report',
+    ...extra,
+  });
   return { ...result, net };
 }
 
@@ -66,11 +82,19 @@ describe('trainCh3 (d2l semantics, on the reference backend)', () => {
     const [trainIter, testIter] = data();
     const net = nn.Sequential(nn.Flatten(), nn.Linear(16, 4));
     await net.loadStateDict(await first.net.stateDict());
-    const resumed = await trainCh3(net, trainIter, testIter, loss.CrossEntropyLoss({ reduction: 'none' }), 3, optim.SGD(net.parameters(), { lr: 0.5 }), {
-      log: false,
-      sanityChecks: 'off',
-      history: first.history,
-    });
+    const resumed = await trainCh3(
+      net,
+      trainIter,
+      testIter,
+      loss.CrossEntropyLoss({ reduction: 'none' }),
+      3,
+      optim.SGD(net.parameters(), { lr: 0.5 }),
+      {
+        log: false,
+        sanityChecks: 'off',
+        history: first.history,
+      },
+    );
     expect(resumed.history.map(({ seconds, ...m }) => m)).toEqual(straight.history.map(({ seconds, ...m }) => m));
     expect(await net.stateDict()).toEqual(await straight.net.stateDict());
   });
@@ -83,16 +107,18 @@ describe('trainCh3 (d2l semantics, on the reference backend)', () => {
       ['0.7 < test acc <= 1', expect.any(Boolean)],
     ]);
     await expect(train('reference/float64', 1, 1e-4, { sanityChecks: 'throw' })).rejects.toThrow(SanityCheckError);
-    await expect(train('reference/float64', 1, 1e-4, { sanityChecks: 'throw' })).rejects.toThrow(/sanity checks failed:\n {2}- train loss < 0\.5 \(train loss 1\.3\d+\)/);
+    await expect(train('reference/float64', 1, 1e-4, { sanityChecks: 'throw' })).rejects.toThrow(
+      /sanity checks failed:\n {2}- train loss < 0\.5 \(train loss 1\.3\d+\)/,
+    );
   });
 
   it('stops at the first non-finite loss, naming the step and the learning rate', async () => {
     const { nn, init, loss, optim } = await loadBackend('reference/float32');
     const [trainIter, testIter] = await loadDataFashionMnist(256);
     const net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10)).apply(init.normal({ std: 0.01 }));
-    const error = await trainCh3(net, trainIter, testIter, loss.CrossEntropyLoss(), 1, optim.SGD(net.parameters(), { lr: 1e38 }), { log: false }).catch(
-      (e: unknown) => e,
-    );
+    const error = await trainCh3(net, trainIter, testIter, loss.CrossEntropyLoss(), 1, optim.SGD(net.parameters(), { lr: 1e38 }), {
+      log: false,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DivergenceError);
     expect((error as Error).message).toBe(
       'Training diverged: the loss is NaN at epoch 1, step 2 (lr 1e+38). Try a smaller learning rate (e.g. --lr 1e+37) or a smaller init std; no weights were saved from this step.',
@@ -111,7 +137,9 @@ describe('loadBackend', () => {
   it('reports the chosen engine and never switches backends', async () => {
     expect((await loadBackend('reference')).engine).toBe('float32');
     expect((await loadBackend('reference', { engine: 'float64' })).engine).toBe('float64');
-    await expect(loadBackend('reference/float16')).rejects.toThrow("Backend 'reference' has no engine 'float16'. Its engines: float32, float64.");
+    await expect(loadBackend('reference/float16')).rejects.toThrow(
+      "Backend 'reference' has no engine 'float16'. Its engines: float32, float64.",
+    );
     await expect(loadBackend('torch')).rejects.toThrow("Unknown backend 'torch'. Known backends: reference, onnxruntime, tfjs, gpujs.");
   });
 
@@ -126,7 +154,15 @@ describe('loadBackend', () => {
   it('lists every backend and engine with its availability', async () => {
     const statuses = await listBackends();
     expect(statuses.map((s) => `${s.backend}/${s.engine}`)).toEqual(
-      expect.arrayContaining(['reference/float32', 'reference/float64', 'onnxruntime/cpu', 'onnxruntime/cuda', 'tfjs/tensorflow', 'tfjs/wasm', 'tfjs/cpu']),
+      expect.arrayContaining([
+        'reference/float32',
+        'reference/float64',
+        'onnxruntime/cpu',
+        'onnxruntime/cuda',
+        'tfjs/tensorflow',
+        'tfjs/wasm',
+        'tfjs/cpu',
+      ]),
     );
     for (const s of statuses) expect(s.available || (s.reason?.length ?? 0) > 10).toBe(true);
   });

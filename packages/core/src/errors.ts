@@ -24,10 +24,7 @@ export class BackendUnavailableError extends XBackendError {
     hint?: string,
   ) {
     const lines = attempts.map((a) => `  - ${a.backend}/${a.engine}: ${a.reason}`);
-    super(
-      'BACKEND_UNAVAILABLE',
-      `Backend '${backend}' is not available. Tried:\n${lines.join('\n')}${hint ? `\n${hint}` : ''}`,
-    );
+    super('BACKEND_UNAVAILABLE', `Backend '${backend}' is not available. Tried:\n${lines.join('\n')}${hint ? `\n${hint}` : ''}`);
   }
 }
 

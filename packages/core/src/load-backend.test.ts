@@ -38,9 +38,10 @@ describe('engine selection', () => {
   });
 
   it('lists every engine tried and why, in one error', async () => {
-    const error = await createEngine(adapter(engine('a', 'library missing'), engine('b', undefined, new Error('init failed'))), undefined).catch(
-      (e: unknown) => e,
-    );
+    const error = await createEngine(
+      adapter(engine('a', 'library missing'), engine('b', undefined, new Error('init failed'))),
+      undefined,
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);
     expect((error as Error).message).toBe("Backend 'fake' is not available. Tried:\n  - fake/a: library missing\n  - fake/b: init failed");
   });
@@ -65,7 +66,11 @@ describe('backend names', () => {
   });
 
   it('rejects an unknown backend, naming the known ones', async () => {
-    await expect(importAdapter('pytorch')).rejects.toThrow(new UnknownBackendError('pytorch', ['reference', 'onnxruntime', 'tfjs', 'gpujs']));
-    await expect(importAdapter('pytorch')).rejects.toThrow("Unknown backend 'pytorch'. Known backends: reference, onnxruntime, tfjs, gpujs.");
+    await expect(importAdapter('pytorch')).rejects.toThrow(
+      new UnknownBackendError('pytorch', ['reference', 'onnxruntime', 'tfjs', 'gpujs']),
+    );
+    await expect(importAdapter('pytorch')).rejects.toThrow(
+      "Unknown backend 'pytorch'. Known backends: reference, onnxruntime, tfjs, gpujs.",
+    );
   });
 });

@@ -53,7 +53,8 @@ export interface EngineStatus {
 /** `name` may carry the engine as `name/engine`, e.g. `tfjs/wasm`. */
 export function parseBackendName(spec: string): { name: string; engine?: string } {
   const [name = '', engine, ...rest] = spec.split('/');
-  if (rest.length > 0 || name === '' || engine === '') throw new InvalidArgumentError(`Backend '${spec}' is not of the form name or name/engine.`);
+  if (rest.length > 0 || name === '' || engine === '')
+    throw new InvalidArgumentError(`Backend '${spec}' is not of the form name or name/engine.`);
   return engine === undefined ? { name } : { name, engine };
 }
 
@@ -81,7 +82,11 @@ export async function importAdapter(name: string, resolveFrom?: string): Promise
     }
     if (!module) {
       const reason = first instanceof Error ? first.message.split('\n')[0] : String(first);
-      throw new BackendUnavailableError(name, [{ backend: name, engine: '*', reason: `package ${specifier} could not be loaded (${reason})` }], `Install it: pnpm add ${specifier}`);
+      throw new BackendUnavailableError(
+        name,
+        [{ backend: name, engine: '*', reason: `package ${specifier} could not be loaded (${reason})` }],
+        `Install it: pnpm add ${specifier}`,
+      );
     }
   }
   if (!module.adapter || module.adapter.name !== name) throw new Error(`${specifier} does not export an adapter named '${name}'.`);
@@ -99,9 +104,18 @@ export async function createBackend(name: string, options: LoadBackendOptions = 
  * The named engine, or else the first available one in priority order. Every engine that was tried and could not
  * be used is listed, with its reason, in one error.
  */
-export async function createEngine(adapter: BackendAdapter, engineName: string | undefined, options: BackendOptions = {}): Promise<Backend> {
+export async function createEngine(
+  adapter: BackendAdapter,
+  engineName: string | undefined,
+  options: BackendOptions = {},
+): Promise<Backend> {
   const candidates = engineName === undefined ? adapter.engines : adapter.engines.filter((e) => e.name === engineName);
-  if (candidates.length === 0) throw new UnknownEngineError(adapter.name, engineName ?? '', adapter.engines.map((e) => e.name));
+  if (candidates.length === 0)
+    throw new UnknownEngineError(
+      adapter.name,
+      engineName ?? '',
+      adapter.engines.map((e) => e.name),
+    );
   const attempts: EngineAttempt[] = [];
   for (const factory of candidates) {
     const reason = await factory.unavailableReason();
@@ -145,7 +159,13 @@ export async function listBackends(resolveFrom?: string): Promise<EngineStatus[]
     try {
       adapter = await importAdapter(name, resolveFrom);
     } catch (error) {
-      out.push({ backend: name, engine: '*', description: '', available: false, reason: error instanceof Error ? error.message : String(error) });
+      out.push({
+        backend: name,
+        engine: '*',
+        description: '',
+        available: false,
+        reason: error instanceof Error ? error.message : String(error),
+      });
       continue;
     }
     for (const engine of adapter.engines) {

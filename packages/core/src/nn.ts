@@ -92,7 +92,11 @@ class Sequential implements Module {
     if (layers.length === 0) throw new InvalidArgumentError('nn.Sequential needs at least one layer.');
     this.layers = layers.map((l) => l.spec);
     // Until an initializer runs, parameters are zero (d2l always initialises explicitly).
-    this.host = parameterShapes(this.layers).map(({ name, shape }) => ({ name, shape, data: new Float64Array(shape.reduce((a, b) => a * b, 1)) }));
+    this.host = parameterShapes(this.layers).map(({ name, shape }) => ({
+      name,
+      shape,
+      data: new Float64Array(shape.reduce((a, b) => a * b, 1)),
+    }));
   }
 
   apply(initializer: Initializer): this {
@@ -117,7 +121,8 @@ class Sequential implements Module {
   async compile(sampleShape: readonly number[], numClasses: number): Promise<CompiledModel> {
     if (this.compiled && this.compiledFor) {
       const same = this.compiledFor.inputShape.join() === sampleShape.join() && this.compiledFor.numClasses === numClasses;
-      if (!same) throw new InvalidArgumentError(`The model was compiled for examples [${this.compiledFor.inputShape}], got [${sampleShape}].`);
+      if (!same)
+        throw new InvalidArgumentError(`The model was compiled for examples [${this.compiledFor.inputShape}], got [${sampleShape}].`);
       return this.compiled;
     }
     const spec: ModelSpec = { layers: this.layers, inputShape: [...sampleShape], numClasses };
@@ -156,7 +161,10 @@ class Sequential implements Module {
     const byName = new Map(params.map((p) => [p.name, p]));
     for (const own of this.host) {
       const given = byName.get(own.name);
-      if (!given) throw new InvalidArgumentError(`loadStateDict: parameter '${own.name}' is missing (got ${[...byName.keys()].join(', ') || 'none'}).`);
+      if (!given)
+        throw new InvalidArgumentError(
+          `loadStateDict: parameter '${own.name}' is missing (got ${[...byName.keys()].join(', ') || 'none'}).`,
+        );
       if (given.shape.join() !== own.shape.join()) {
         throw new InvalidArgumentError(`loadStateDict: '${own.name}' has shape [${given.shape}], the model needs [${own.shape}].`);
       }
@@ -196,7 +204,11 @@ export function createNn(backend: Backend, initStream: (modelIndex: number) => R
     Sequential: (...layers) => new Sequential(backend, initStream(models++), layers),
     Flatten: () => ({ spec: { kind: 'flatten' } }),
     Linear: (inFeatures, outFeatures) => ({
-      spec: { kind: 'linear', inFeatures: positiveInt('Linear inFeatures', inFeatures), outFeatures: positiveInt('Linear outFeatures', outFeatures) },
+      spec: {
+        kind: 'linear',
+        inFeatures: positiveInt('Linear inFeatures', inFeatures),
+        outFeatures: positiveInt('Linear outFeatures', outFeatures),
+      },
     }),
     ReLU: () => ({ spec: { kind: 'relu' } }),
   };

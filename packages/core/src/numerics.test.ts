@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argmaxRows, countCorrect, crossEntropy, logSoftmax, softmax } from './numerics.js';
+import { argmaxRows, countCorrect, crossEntropy, logSoftmax, softmax, sum } from './numerics.js';
 
 describe('stable numerics', () => {
   it('matches the textbook formula on ordinary logits', () => {
@@ -7,9 +7,9 @@ describe('stable numerics', () => {
     const p = softmax(logits, 2, 3);
     const naive = [Math.exp(1), Math.exp(2), Math.exp(3)];
     const z = naive.reduce((a, b) => a + b);
-    expect(p[0]).toBeCloseTo(naive[0] as number / z, 15);
-    expect(p[3]! + p[4]! + p[5]!).toBeCloseTo(1, 15);
-    expect(crossEntropy(logits, [2, 0], 3)[0]).toBeCloseTo(-Math.log(naive[2]! / z), 14);
+    expect(p[0]).toBeCloseTo((naive[0] as number) / z, 15);
+    expect(sum(p.subarray(3))).toBeCloseTo(1, 15);
+    expect(crossEntropy(logits, [2, 0], 3)[0]).toBeCloseTo(-Math.log((naive[2] as number) / z), 14);
   });
 
   it.each([
@@ -24,7 +24,7 @@ describe('stable numerics', () => {
     const ls = logSoftmax(logits, 1, 3);
     for (const v of ls) expect(Number.isNaN(v)).toBe(false);
     const p = softmax(logits, 1, 3);
-    expect(p[0]! + p[1]! + p[2]!).toBeCloseTo(1, 14);
+    expect(sum(p)).toBeCloseTo(1, 14);
   });
 
   it('takes the first maximum on ties, like torch.argmax', () => {

@@ -4,7 +4,14 @@ import { createNn } from './nn.js';
 import { SGD } from './optim.js';
 import { Rng } from './rng.js';
 
-const backend: Backend = { name: 'host', engine: 'none', dtype: 'float64', details: {}, compile: () => Promise.reject(new Error('unused')), dispose: async () => {} };
+const backend: Backend = {
+  name: 'host',
+  engine: 'none',
+  dtype: 'float64',
+  details: {},
+  compile: () => Promise.reject(new Error('unused')),
+  dispose: async () => {},
+};
 const nn = createNn(backend, (k) => Rng.seeded(0, 'init', k));
 
 describe('optim.SGD', () => {
@@ -24,14 +31,21 @@ describe('optim.SGD', () => {
     const a = nn.Sequential(nn.Flatten(), nn.Linear(4, 2));
     const b = nn.Sequential(nn.Flatten(), nn.Linear(4, 2));
     expect(() => SGD([], { lr: 0.1 })).toThrow('optim.SGD needs the model parameters');
-    expect(() => SGD([...a.parameters().slice(0, 1), ...b.parameters().slice(1)], { lr: 0.1 })).toThrow('pass net.parameters() of a single model');
+    expect(() => SGD([...a.parameters().slice(0, 1), ...b.parameters().slice(1)], { lr: 0.1 })).toThrow(
+      'pass net.parameters() of a single model',
+    );
   });
 });
 
 describe('nn', () => {
   it('names parameters like PyTorch and validates layer sizes', () => {
     const net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10));
-    expect(net.parameters().map((p) => `${p.name}[${p.shape}]`)).toEqual(['1.weight[256,784]', '1.bias[256]', '3.weight[10,256]', '3.bias[10]']);
+    expect(net.parameters().map((p) => `${p.name}[${p.shape}]`)).toEqual([
+      '1.weight[256,784]',
+      '1.bias[256]',
+      '3.weight[10,256]',
+      '3.bias[10]',
+    ]);
     expect(() => nn.Linear(0, 10)).toThrow('Linear inFeatures must be a positive integer, got 0.');
     expect(() => nn.Sequential()).toThrow('nn.Sequential needs at least one layer.');
   });

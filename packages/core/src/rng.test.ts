@@ -3,10 +3,34 @@ import { Rng } from './rng.js';
 
 describe('Rng', () => {
   it('gives the same stream for the same seed and name, different ones otherwise', () => {
-    const a = Array.from({ length: 5 }, ((r) => () => r.uniform())(Rng.seeded(0, 'init', 0)));
-    const b = Array.from({ length: 5 }, ((r) => () => r.uniform())(Rng.seeded(0, 'init', 0)));
-    const c = Array.from({ length: 5 }, ((r) => () => r.uniform())(Rng.seeded(0, 'init', 1)));
-    const d = Array.from({ length: 5 }, ((r) => () => r.uniform())(Rng.seeded(1, 'init', 0)));
+    const a = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.uniform()
+      )(Rng.seeded(0, 'init', 0)),
+    );
+    const b = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.uniform()
+      )(Rng.seeded(0, 'init', 0)),
+    );
+    const c = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.uniform()
+      )(Rng.seeded(0, 'init', 1)),
+    );
+    const d = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.uniform()
+      )(Rng.seeded(1, 'init', 0)),
+    );
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
     expect(a).not.toEqual(d);

@@ -41,7 +41,7 @@ export interface TrainOptions {
   /** Resume: epochs already done (their metrics), so training continues at `history.length`. */
   history?: readonly EpochMetrics[];
   /** Called after each epoch's metrics (checkpoints, early stopping); return `'stop'` to end training. */
-  afterEpoch?: (metrics: EpochMetrics, history: readonly EpochMetrics[]) => Promise<void | 'stop'> | void | 'stop';
+  afterEpoch?: (metrics: EpochMetrics, history: readonly EpochMetrics[]) => Promise<undefined | 'stop'> | undefined | 'stop';
   signal?: AbortSignal;
 }
 
