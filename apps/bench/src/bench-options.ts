@@ -1,0 +1,67 @@
+import { InvalidArgumentError } from '@xbackend/core';
+import type { DataSpec, FaultKind } from './protocol.js';
+
+/** Everything a bench run is asked to do (the command line, parsed). */
+export interface BenchOptions {
+  /** `name` or `name/engine` items; undefined: every engine available here. */
+  readonly backends?: readonly string[];
+  readonly epochs: number;
+  readonly warmupEpochs: number;
+  readonly batchSizes: readonly number[];
+  /** Fresh child processes per target and batch size. */
+  readonly repeat: number;
+  readonly seed: number;
+  readonly lr: number;
+  readonly initStd: number;
+  /** Intra-op threads for engines that have the setting; undefined: each engine's default. */
+  readonly threads?: number;
+  readonly data: DataSpec;
+  /** Add reference/float32 and tfjs-idiomatic/<engine> for each tfjs engine. */
+  readonly baselines: boolean;
+  /** Directory for bench.json, REPORT.md and the charts. */
+  readonly out: string;
+  /** A run taking longer is killed and reported as failed. */
+  readonly runTimeoutMs?: number;
+  /** Test hook: make these targets fail (`throw`) or die (`crash`) halfway through their first measured epoch. */
+  readonly faults?: Readonly<Record<string, FaultKind>>;
+  /** The command line, recorded in the report for reproducing it. */
+  readonly command: string;
+}
+
+/** The d2l §3.7 settings the bench uses unless told otherwise. */
+export const DEFAULTS = {
+  epochs: 3,
+  warmupEpochs: 1,
+  batchSizes: [256],
+  repeat: 1,
+  seed: 0,
+  lr: 0.1,
+  initStd: 0.01,
+} as const;
+
+function positiveInt(value: number, name: string): void {
+  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1, got ${value}.`);
+}
+
+/** Checks options given programmatically (the command line's parsers already reject the same things). */
+export function checkBenchOptions(o: BenchOptions): void {
+  positiveInt(o.epochs, 'epochs');
+  if (!Number.isSafeInteger(o.warmupEpochs) || o.warmupEpochs < 0) {
+    throw new InvalidArgumentError(`warmupEpochs must be a whole number >= 0, got ${o.warmupEpochs}.`);
+  }
+  if (o.batchSizes.length === 0) throw new InvalidArgumentError('batchSizes must list at least one batch size.');
+  for (const b of o.batchSizes) positiveInt(b, 'every batch size');
+  if (new Set(o.batchSizes).size !== o.batchSizes.length)
+    throw new InvalidArgumentError(`batchSizes lists a size twice: ${o.batchSizes.join(', ')}.`);
+  positiveInt(o.repeat, 'repeat');
+  if (!Number.isSafeInteger(o.seed)) throw new InvalidArgumentError(`seed must be a whole number, got ${o.seed}.`);
+  if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new InvalidArgumentError(`lr must be a finite number > 0, got ${o.lr}.`);
+  if (!(o.initStd >= 0) || !Number.isFinite(o.initStd))
+    throw new InvalidArgumentError(`initStd must be a finite number >= 0, got ${o.initStd}.`);
+  if (o.threads !== undefined) positiveInt(o.threads, 'threads');
+  if (o.data.trainExamples !== undefined) positiveInt(o.data.trainExamples, 'trainExamples');
+  if (o.data.testExamples !== undefined) positiveInt(o.data.testExamples, 'testExamples');
+  if (o.runTimeoutMs !== undefined && !(o.runTimeoutMs > 0))
+    throw new InvalidArgumentError(`runTimeoutMs must be > 0, got ${o.runTimeoutMs}.`);
+  if (o.backends?.length === 0) throw new InvalidArgumentError('backends must name at least one backend (or be left out for all).');
+}

@@ -1,0 +1,100 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BenchReport } from './results.js';
+import { FIXTURE_TEST, FIXTURE_TRAIN, fixtureFlags, runBenchCli, tempDir } from './test-fixtures.js';
+import { BENCH_FILES } from './write-outputs.js';
+
+const EPOCHS = 2;
+const BATCH = 64;
+
+describe('xbackend-bench on tiny fixture data', () => {
+  let out: string;
+  let code: number;
+  let stdout: string;
+  let report: BenchReport;
+
+  beforeAll(async () => {
+    out = await tempDir();
+    // reference (both engines, float32 being the baseline) and tfjs/cpu, whose plain-tfjs baseline is added.
+    const run = await runBenchCli([
+      ...(await fixtureFlags()),
+      '--backends',
+      'reference,tfjs/cpu',
+      '--epochs',
+      String(EPOCHS),
+      '--batch-sizes',
+      String(BATCH),
+      '--out',
+      out,
+    ]);
+    ({ code, stdout } = run);
+    if (code !== 0) throw new Error(`bench failed (${code}):\n${run.stderr}`);
+    report = JSON.parse(await readFile(join(out, BENCH_FILES.json), 'utf8')) as BenchReport;
+  });
+
+  it('runs each backend/engine in its own child process and reports every number per row', () => {
+    expect(code).toBe(0);
+    expect(report.rows.map((r) => r.target)).toEqual(['reference/float32', 'reference/float64', 'tfjs/cpu', 'tfjs-idiomatic/cpu']);
+    const numBatches = Math.ceil(FIXTURE_TRAIN / BATCH);
+    for (const row of report.rows) {
+      expect(row.status, row.error).toBe('ok');
+      expect(row.epochMs?.count).toBe(EPOCHS);
+      expect(row.epochMs?.min).toBeLessThanOrEqual(row.epochMs?.median as number);
+      expect(row.samplesPerSecond).toBeCloseTo(FIXTURE_TRAIN / ((row.epochMs?.median as number) / 1000), 6);
+      expect(row.evalMs).toBeGreaterThan(0);
+      expect(row.buildMs).toBeGreaterThan(0);
+      expect(row.peakRssBytes).toBeGreaterThan(10 * 2 ** 20);
+      expect(row.vsFastest).toBeGreaterThanOrEqual(1);
+      expect(row.vsReference).toBeGreaterThan(0);
+      if (row.kind === 'adapter') expect(row.stepMs?.count).toBe(EPOCHS * numBatches);
+      else expect(row.stepMs).toBeNull();
+    }
+    expect(Math.min(...report.rows.map((r) => r.vsFastest as number))).toBe(1);
+    expect(report.rows[0]?.vsReference).toBe(1);
+    expect(report.rows.find((r) => r.target === 'tfjs/cpu')?.vsIdiomatic).toBeGreaterThan(0);
+  });
+
+  it('gives every row the same data, seed and start: the final loss agrees, so a fast but wrong backend would show', () => {
+    const losses = report.rows.map((r) => r.trainLoss as number);
+    for (const loss of losses) expect(loss).toBeCloseTo(losses[0] as number, 3);
+    // Learnable fixture: the loss fell from log(10) during the warm-up + measured epochs.
+    expect(losses[0]).toBeLessThan(Math.log(10) - 0.5);
+    for (const row of report.rows) expect(row.testAcc).toBeGreaterThanOrEqual(0);
+  });
+
+  it('records each run with the engine as the backend reported it, the epochs and the machine', () => {
+    expect(report.runs).toHaveLength(4);
+    for (const run of report.runs) {
+      const m = run.measurement;
+      expect(m?.epochs.map((e) => e.warmup)).toEqual([true, ...Array(EPOCHS).fill(false)]);
+      expect(m?.numTrainExamples).toBe(FIXTURE_TRAIN);
+      expect(m?.numTestExamples).toBe(FIXTURE_TEST);
+    }
+    expect(report.rows.map((r) => r.engine)).toEqual(['float32', 'float64', 'cpu', 'cpu']);
+    expect(report.rows.find((r) => r.target === 'tfjs-idiomatic/cpu')?.details?.loop).toBe('tf.LayersModel.fitDataset');
+    expect(report.settings).toMatchObject({ epochs: EPOCHS, warmupEpochs: 1, batchSizes: [BATCH], seed: 0, lr: 0.1, initStd: 0.01 });
+    expect(report.settings.model).toBe('Sequential(Flatten, Linear(784, 10))');
+    expect(report.machine.node).toBe(process.version);
+    expect(report.machine.cores).toBeGreaterThan(0);
+    expect(report.machine.packages['@xbackend/core']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(report.machine.packages['@tensorflow/tfjs-core']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(report.command).toMatch(/^pnpm bench .*--backends reference,tfjs\/cpu/);
+  });
+
+  it('writes REPORT.md, the two charts and bench.json, and leaves no temporary files', async () => {
+    expect((await readdir(out)).sort()).toEqual(Object.values(BENCH_FILES).sort());
+    const markdown = await readFile(join(out, BENCH_FILES.markdown), 'utf8');
+    expect(markdown).toContain(`## Batch size ${BATCH}`);
+    expect(markdown).toMatch(/\| tfjs\/cpu \| [\d.]+ \([\d.]+–[\d.]+\) \|/);
+    expect(markdown).toContain('## Machine and versions');
+    expect(markdown).toContain(report.command);
+    for (const file of [BENCH_FILES.epochChart, BENCH_FILES.scalingChart]) {
+      const svg = await readFile(join(out, file), 'utf8');
+      expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+      expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+      expect(svg).toContain('tfjs-idiomatic/cpu');
+    }
+    expect(stdout).toContain('| reference/float64 |');
+  });
+});

@@ -1,0 +1,180 @@
+import { resolve } from 'node:path';
+import { type Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
+import { type BenchOptions, DEFAULTS } from './bench-options.js';
+import type { FaultKind } from './protocol.js';
+
+/**
+ * Flag value parsers. Each rejects anything that is not exactly a number of the right kind
+ * (`Number('')` is 0 and `Number('0x10')` is 16, so plain `Number()` is not enough).
+ */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+function parseDecimal(text: string, what: string): number {
+  const value = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(value)) throw new CommanderArgumentError(`Expected ${what}, got '${text}'.`);
+  return value;
+}
+
+export function parsePositiveInt(text: string): number {
+  const value = parseDecimal(text, 'a whole number >= 1');
+  if (!Number.isSafeInteger(value) || value < 1) throw new CommanderArgumentError(`Expected a whole number >= 1, got '${text}'.`);
+  return value;
+}
+
+export function parseNonNegativeInt(text: string): number {
+  const value = parseDecimal(text, 'a whole number >= 0');
+  if (!Number.isSafeInteger(value) || value < 0) throw new CommanderArgumentError(`Expected a whole number >= 0, got '${text}'.`);
+  return value;
+}
+
+export function parseInteger(text: string): number {
+  const value = parseDecimal(text, 'a whole number');
+  if (!Number.isSafeInteger(value)) throw new CommanderArgumentError(`Expected a whole number, got '${text}'.`);
+  return value;
+}
+
+export function parsePositiveNumber(text: string): number {
+  const value = parseDecimal(text, 'a number > 0');
+  if (value <= 0) throw new CommanderArgumentError(`Expected a number > 0, got '${text}'.`);
+  return value;
+}
+
+export function parseNonNegativeNumber(text: string): number {
+  const value = parseDecimal(text, 'a number >= 0');
+  if (value < 0) throw new CommanderArgumentError(`Expected a number >= 0, got '${text}'.`);
+  return value;
+}
+
+/** `a,b,c` item by item; an empty item is an error, not a silent skip. */
+export function parseList<T>(parseItem: (text: string) => T): (text: string) => T[] {
+  return (text) => {
+    const items = text.split(',').map((s) => s.trim());
+    if (items.some((s) => s === ''))
+      throw new CommanderArgumentError(`Expected a comma-separated list without empty items, got '${text}'.`);
+    return items.map((item) => {
+      try {
+        return parseItem(item);
+      } catch (error) {
+        if (error instanceof CommanderArgumentError) throw new CommanderArgumentError(`In '${text}': ${error.message}`);
+        throw error;
+      }
+    });
+  };
+}
+
+/** `target=throw|crash`, repeatable: collects into one record. */
+function parseFault(text: string, previous: Record<string, FaultKind> = {}): Record<string, FaultKind> {
+  const match = /^([^=\s]+)=(throw|crash)$/.exec(text.trim());
+  if (!match) throw new CommanderArgumentError(`Expected backend/engine=throw or backend/engine=crash, got '${text}'.`);
+  return { ...previous, [match[1] as string]: match[2] as FaultKind };
+}
+
+/** `2025-01-31T12-05-09` (UTC): sortable and valid in file names everywhere. */
+export function timestamp(date: Date = new Date()): string {
+  return date.toISOString().slice(0, 19).replaceAll(':', '-');
+}
+
+export interface BenchFlags {
+  backends?: string[];
+  epochs: number;
+  warmupEpochs: number;
+  batchSizes: number[];
+  repeat: number;
+  seed: number;
+  lr: number;
+  initStd: number;
+  threads?: number;
+  out?: string;
+  dataDir?: string;
+  verifyData: boolean;
+  download: boolean;
+  trainExamples?: number;
+  testExamples?: number;
+  baselines: boolean;
+  runTimeout?: number;
+  injectFault?: Record<string, FaultKind>;
+  progress: boolean;
+}
+
+export function defineOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--backends <list>',
+        "comma-separated name or name/engine, e.g. onnxruntime,tfjs/wasm (default: every engine available here; a name alone: all its available engines; see 'xbackend backends')",
+      ).argParser(parseList((s) => s)),
+    )
+    .addOption(new Option('--epochs <n>', 'measured epochs per run').argParser(parsePositiveInt).default(DEFAULTS.epochs))
+    .addOption(
+      new Option('--warmup-epochs <n>', 'epochs run before measuring (kernel compilation, JIT, caches)')
+        .argParser(parseNonNegativeInt)
+        .default(DEFAULTS.warmupEpochs),
+    )
+    .addOption(
+      new Option('--batch-sizes <list>', 'batch sizes to measure, e.g. 64,256,1024 for a scaling sweep')
+        .argParser(parseList(parsePositiveInt))
+        .default([...DEFAULTS.batchSizes], '256'),
+    )
+    .addOption(
+      new Option('--repeat <n>', 'runs (fresh processes) per backend/engine and batch size')
+        .argParser(parsePositiveInt)
+        .default(DEFAULTS.repeat),
+    )
+    .addOption(new Option('--seed <n>', 'seed of the initial weights and the data order').argParser(parseInteger).default(DEFAULTS.seed))
+    .addOption(new Option('--lr <number>', 'learning rate of SGD').argParser(parsePositiveNumber).default(DEFAULTS.lr))
+    .addOption(
+      new Option('--init-std <number>', 'standard deviation of the N(0, std) initial weights')
+        .argParser(parseNonNegativeNumber)
+        .default(DEFAULTS.initStd),
+    )
+    .addOption(
+      new Option('--threads <n>', "intra-op threads for engines that have the setting (default: each engine's own)").argParser(
+        parsePositiveInt,
+      ),
+    )
+    .option('--out <dir>', 'directory for bench.json, REPORT.md and the SVG charts (default: bench-out/<timestamp>)')
+    .option(
+      '--data-dir <dir>',
+      'directory with the four Fashion-MNIST IDX files, searched before the cache and /usr/share/datasets/fashion-mnist',
+    )
+    .option('--no-verify-data', "skip the SHA-256 check of the data files (for fixtures; the files' structure is still checked)")
+    .option('--no-download', 'fail instead of downloading Fashion-MNIST when it is not found')
+    .addOption(
+      new Option('--train-examples <n>', 'use only the first n training examples (less work, e.g. for tests)').argParser(parsePositiveInt),
+    )
+    .addOption(new Option('--test-examples <n>', 'use only the first n test examples').argParser(parsePositiveInt))
+    .option('--no-baselines', 'do not add reference/float32 and tfjs-idiomatic/<engine> to the runs')
+    .addOption(new Option('--run-timeout <seconds>', 'kill a run that takes longer and report it as failed').argParser(parsePositiveNumber))
+    .addOption(
+      new Option('--inject-fault <target=throw|crash>', 'test hook: make a run fail halfway through its first measured epoch')
+        .argParser(parseFault)
+        .hideHelp(),
+    )
+    .option('--no-progress', 'no progress display on stderr');
+}
+
+export function benchOptions(flags: BenchFlags, cwd: string, command: string): BenchOptions {
+  return {
+    ...(flags.backends ? { backends: flags.backends } : {}),
+    epochs: flags.epochs,
+    warmupEpochs: flags.warmupEpochs,
+    batchSizes: flags.batchSizes,
+    repeat: flags.repeat,
+    seed: flags.seed,
+    lr: flags.lr,
+    initStd: flags.initStd,
+    ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+    data: {
+      ...(flags.dataDir === undefined ? {} : { dataDir: resolve(cwd, flags.dataDir) }),
+      verify: flags.verifyData,
+      download: flags.download,
+      ...(flags.trainExamples === undefined ? {} : { trainExamples: flags.trainExamples }),
+      ...(flags.testExamples === undefined ? {} : { testExamples: flags.testExamples }),
+    },
+    baselines: flags.baselines,
+    out: resolve(cwd, flags.out ?? `bench-out/${timestamp()}`),
+    ...(flags.runTimeout === undefined ? {} : { runTimeoutMs: flags.runTimeout * 1000 }),
+    ...(flags.injectFault ? { faults: flags.injectFault } : {}),
+    command,
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * What the bench parent and a run's child process say to each other over the IPC channel (JSON serialisation):
+ * the parent sends one `RunRequest`; the child answers with `progress` messages and then one `result` or `error`.
+ */
+
+/** Where Fashion-MNIST comes from and how much of it a run uses. */
+export interface DataSpec {
+  /** Searched before the cache and /usr/share/datasets/fashion-mnist. */
+  readonly dataDir?: string;
+  /** false skips the SHA-256 check (fixtures); the IDX structure is still checked. */
+  readonly verify: boolean;
+  readonly download: boolean;
+  /** Use only the first n training examples (the per-epoch shuffle is over those n). */
+  readonly trainExamples?: number;
+  /** Use only the first n test examples. */
+  readonly testExamples?: number;
+}
+
+/** A deliberate failure, for testing how the harness reports a broken backend. */
+export type FaultKind = 'throw' | 'crash';
+
+/** `adapter`: the xbackend adapter through core's training loop; `idiomatic`: plain tfjs `model.fitDataset`. */
+export type RunKind = 'adapter' | 'idiomatic';
+
+export interface RunRequest {
+  readonly type: 'run';
+  readonly kind: RunKind;
+  /** Adapter name for `adapter` runs (`reference`, `tfjs`, ...); `tfjs-idiomatic` for idiomatic runs. */
+  readonly backend: string;
+  /** Engine asked for; undefined lets the adapter choose (the engine used is reported back). */
+  readonly engine?: string;
+  readonly batchSize: number;
+  readonly warmupEpochs: number;
+  readonly epochs: number;
+  readonly lr: number;
+  readonly initStd: number;
+  readonly seed: number;
+  readonly threads?: number;
+  readonly data: DataSpec;
+  /** Fails the run halfway through its first measured epoch. */
+  readonly fault?: FaultKind;
+}
+
+export type Phase = 'data' | 'build' | 'warmup' | 'measure';
+
+export interface ProgressMessage {
+  readonly type: 'progress';
+  readonly phase: Phase;
+  /** 1-based over warm-up + measured epochs. */
+  readonly epoch?: number;
+  readonly totalEpochs?: number;
+  readonly batch?: number;
+  readonly numBatches?: number;
+}
+
+/** Per epoch, warm-up included. */
+export interface EpochRecord {
+  readonly warmup: boolean;
+  readonly trainLoss: number;
+  readonly trainAcc: number;
+  readonly testAcc: number;
+  /** Training pass over the data (trainEpochCh3, or fitDataset for the idiomatic baseline). */
+  readonly trainMs: number;
+  /** One full test-set evaluation after the epoch. */
+  readonly evalMs: number;
+}
+
+/** Everything one child measured. Times in milliseconds. */
+export interface RunMeasurement {
+  readonly backend: string;
+  /** The engine actually used, as the backend reports it. */
+  readonly engine: string;
+  readonly dtype: string;
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+  readonly numTrainExamples: number;
+  readonly numTestExamples: number;
+  readonly numBatches: number;
+  /** loadBackend (or engine start) until the model is compiled with its initial weights. */
+  readonly buildMs: number;
+  readonly epochs: readonly EpochRecord[];
+  /** Every trainStep of the measured epochs; empty for the idiomatic baseline, whose loop tfjs owns. */
+  readonly stepMs: readonly number[];
+  /** The very first trainStep (kernel compilation, JIT warm-up); undefined for the idiomatic baseline. */
+  readonly firstStepMs?: number;
+  /** The child's peak resident set size (process.resourceUsage().maxRSS, i.e. VmHWM on Linux). */
+  readonly peakRssBytes: number;
+}
+
+export interface ResultMessage {
+  readonly type: 'result';
+  readonly measurement: RunMeasurement;
+}
+
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly name: string;
+  readonly code?: string;
+  readonly message: string;
+  readonly stack?: string;
+}
+
+export type ChildMessage = ProgressMessage | ResultMessage | ErrorMessage;

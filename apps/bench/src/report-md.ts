@@ -1,0 +1,156 @@
+import { cell, count, gibibytes, megabytes, milliseconds, ratio, seconds } from './format.js';
+import type { BenchReport, BenchRow } from './results.js';
+
+const dash = '—';
+
+function machineLine(report: BenchReport): string {
+  const m = report.machine;
+  return (
+    `${m.cpuModel}, ${m.cores} logical cores, ${gibibytes(m.memoryBytes)} GiB RAM, ${m.platform} ${m.osRelease} ${m.arch}, ` +
+    `Node ${m.node}; load average at start ${m.loadAverage.join(' / ')}`
+  );
+}
+
+/** A row with numbers; when some repeats failed, the first error follows the name. */
+function rowCells(row: BenchRow, e: NonNullable<BenchRow['epochMs']>): string[] {
+  const failed = row.status === 'failed' ? `**failed**: ${cell(row.error ?? '')}` : '';
+  const steps = row.stepMs ? `${milliseconds(row.stepMs.p50)} / ${milliseconds(row.stepMs.p95)}` : dash;
+  const opt = (value: number | undefined, format: (v: number) => string) => (value === undefined ? dash : format(value));
+  return [
+    row.target + (failed ? ` (${failed})` : ''),
+    `${seconds(e.median)} (${seconds(e.min)}–${seconds(e.max)})`,
+    count(row.samplesPerSecond ?? 0),
+    steps,
+    opt(row.evalMs, seconds),
+    opt(row.buildMs, seconds),
+    opt(row.peakRssBytes, megabytes),
+    opt(row.trainLoss, (v) => v.toFixed(4)),
+    opt(row.testAcc, (v) => v.toFixed(4)),
+    opt(row.vsFastest, ratio),
+    opt(row.vsReference, ratio),
+    opt(row.vsIdiomatic, ratio),
+  ];
+}
+
+function mainTable(rows: readonly BenchRow[]): string[] {
+  const header =
+    '| backend/engine | epoch s, median (min–max) | samples/s | step ms p50 / p95 | eval s | build s | peak RSS MB | train loss | test acc | × fastest | × reference | × idiomatic |';
+  const lines = [header, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  for (const row of rows) {
+    if (row.epochMs) lines.push(`| ${rowCells(row, row.epochMs).join(' | ')} |`);
+    else lines.push(`| ${row.target} | **failed**: ${cell(row.error ?? '')} | | | | | | | | | | |`);
+  }
+  return lines;
+}
+
+function detailsText(details: Readonly<Record<string, string | number | boolean>> | undefined): string {
+  if (!details) return '';
+  const text = Object.entries(details)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return cell(text, 1000);
+}
+
+function enginesTable(rows: readonly BenchRow[]): string[] {
+  const seen = new Set<string>();
+  const lines = ['| backend/engine | engine used | dtype | details |', '|---|---|---|---|'];
+  for (const row of rows) {
+    if (seen.has(row.target) || !row.engine) continue;
+    seen.add(row.target);
+    lines.push(`| ${row.target} | ${row.engine} | ${row.dtype ?? ''} | ${detailsText(row.details)} |`);
+  }
+  return lines;
+}
+
+function scalingTable(report: BenchReport): string[] {
+  const sizes = report.settings.batchSizes;
+  const targets = [...new Set(report.rows.map((r) => r.target))];
+  const lines = [`| backend/engine | ${sizes.map((b) => `B=${b}`).join(' | ')} |`, `|---|${sizes.map(() => '---:').join('|')}|`];
+  for (const target of targets) {
+    const cells = sizes.map((b) => {
+      const row = report.rows.find((r) => r.target === target && r.batchSize === b);
+      return row?.epochMs ? seconds(row.epochMs.median) : row ? 'failed' : '';
+    });
+    lines.push(`| ${target} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+/** The per-batch-size tables alone, for the terminal. */
+export function resultTables(report: BenchReport): string {
+  return report.settings.batchSizes
+    .flatMap((batchSize) => [`Batch size ${batchSize}:`, '', ...mainTable(report.rows.filter((r) => r.batchSize === batchSize)), ''])
+    .join('\n');
+}
+
+/** REPORT.md: the tables of a bench, the machine, and the command that reproduces it. */
+export function reportMarkdown(report: BenchReport): string {
+  const s = report.settings;
+  const firstOk = report.runs.find((r) => r.measurement)?.measurement;
+  const examples = firstOk ? `${firstOk.numTrainExamples} training / ${firstOk.numTestExamples} test examples` : 'Fashion-MNIST';
+  const lines = [
+    '# xbackend bench',
+    '',
+    `${s.model}, N(0, ${s.initStd}) init, SGD lr ${s.lr}, on Fashion-MNIST (${examples}); seed ${s.seed}. ` +
+      `Every backend/engine runs in its own child process on the same batches in the same order from the same initial weights: ` +
+      `${s.warmupEpochs} warm-up epoch${s.warmupEpochs === 1 ? '' : 's'}, then ${s.epochs} measured epoch${s.epochs === 1 ? '' : 's'}` +
+      `${s.repeat > 1 ? `, ${s.repeat} repeats (fresh processes)` : ''}.`,
+    '',
+    `Measured ${report.createdAt} on ${machineLine(report)}.`,
+    '',
+  ];
+  for (const batchSize of s.batchSizes) {
+    lines.push(`## Batch size ${batchSize}`, '', ...mainTable(report.rows.filter((r) => r.batchSize === batchSize)), '');
+  }
+  if (s.batchSizes.length > 1) lines.push('## Median epoch time (s) by batch size', '', ...scalingTable(report), '');
+  lines.push(
+    '### Columns',
+    '',
+    '- **epoch s**: one training pass over the training set (core `trainEpochCh3`; `model.fitDataset` for tfjs-idiomatic), test evaluation excluded; median, min and max over the measured epochs of all repeats.',
+    '- **samples/s**: training examples / median epoch time. **step ms**: wall time of each `trainStep` (forward, loss, backward, update, and the two scalars back to the host); tfjs-idiomatic has none, its loop is inside tfjs.',
+    '- **eval s**: one full test-set evaluation (median). **build s**: `loadBackend` until the model is compiled with its initial weights (tfjs-idiomatic: engine start, model build, weight upload and download).',
+    "- **peak RSS**: the child process's peak resident memory (`maxRSS`, VmHWM), the data set included. **train loss / test acc**: after the last epoch, so a fast but wrong backend shows.",
+    "- **× fastest**, **× reference** (reference/float32), **× idiomatic** (tfjs/E over tfjs-idiomatic/E: the adapter's overhead): median epoch time ratios at the same batch size.",
+    '',
+    '## Engines as they reported themselves',
+    '',
+    ...enginesTable(report.rows),
+    '',
+  );
+  if (report.skipped.length > 0) {
+    lines.push('## Not run here (unavailable)', '');
+    for (const k of report.skipped) lines.push(`- **${k.label}**: ${k.reason.replaceAll('\n', ' ')}`);
+    lines.push('');
+  }
+  const failed = report.runs.filter((r) => r.status === 'failed');
+  if (failed.length > 0) {
+    lines.push('## Failed runs', '');
+    for (const r of failed)
+      lines.push(
+        `- **${r.target}** (B=${r.batchSize}, repeat ${r.repeat}):`,
+        '',
+        '  ```',
+        ...(r.error ?? '').split('\n').map((l) => `  ${l}`),
+        '  ```',
+        '',
+      );
+  }
+  const m = report.machine;
+  lines.push('## Machine and versions', '', '| | |', '|---|---|');
+  lines.push(`| CPU | ${m.cpuModel} (${m.cores} logical cores) |`, `| memory | ${gibibytes(m.memoryBytes)} GiB |`);
+  lines.push(`| OS | ${m.platform} ${m.osRelease} ${m.arch} |`, `| Node | ${m.node} (V8 ${m.v8}) |`);
+  if (m.gitCommit) lines.push(`| xbackend commit | ${m.gitCommit}${m.gitDirty ? ' with uncommitted changes' : ''} |`);
+  for (const [name, version] of Object.entries(m.packages)) lines.push(`| ${name} | ${version ?? 'not installed'} |`);
+  lines.push(
+    '',
+    '## Reproduce',
+    '',
+    '```sh',
+    report.command,
+    '```',
+    '',
+    'All numbers are in `bench.json` next to this file; charts: `epoch-time.svg`, `batch-scaling.svg`.',
+    '',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,185 @@
+import type { MachineInfo } from './machine.js';
+import { IDIOMATIC_BACKEND } from './measure-idiomatic.js';
+import type { DataSpec, RunKind, RunMeasurement } from './protocol.js';
+import { median, type Summary, summarize } from './stats.js';
+import { REFERENCE_BASELINE, type Target } from './targets.js';
+
+/** One child run (one repeat of one target at one batch size), as bench.json keeps it. */
+export interface RunRecord {
+  readonly target: string;
+  readonly batchSize: number;
+  /** 1-based. */
+  readonly repeat: number;
+  readonly status: 'ok' | 'failed';
+  readonly error?: string;
+  /** The child's numbers, with the step times summarised rather than listed. */
+  readonly measurement?: Omit<RunMeasurement, 'stepMs'> & { readonly stepMs: Summary | null };
+}
+
+/** One table row: a target at a batch size, over all its repeats. Times in milliseconds. */
+export interface BenchRow {
+  readonly target: string;
+  readonly kind: RunKind;
+  readonly baseline: boolean;
+  readonly batchSize: number;
+  /** `failed` when any repeat failed; the numbers then come from the repeats that did not. */
+  readonly status: 'ok' | 'failed';
+  readonly error?: string;
+  /** Repeats that produced numbers. */
+  readonly okRepeats: number;
+  /** As reported by the backend (engine, dtype, provider, threads, versions...). */
+  readonly engine?: string;
+  readonly dtype?: string;
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
+  /** Over every measured epoch of every repeat. */
+  readonly epochMs?: { readonly median: number; readonly min: number; readonly max: number; readonly count: number };
+  /** Training examples per second at the median epoch time. */
+  readonly samplesPerSecond?: number;
+  /** Every measured trainStep of every repeat; null for the idiomatic baseline (tfjs owns its loop). */
+  readonly stepMs?: Summary | null;
+  /** Median over repeats of the first trainStep (kernel compilation / JIT). */
+  readonly firstStepMs?: number;
+  /** Median of one full test-set evaluation. */
+  readonly evalMs?: number;
+  /** Median of loadBackend + compile with the initial weights. */
+  readonly buildMs?: number;
+  /** Largest peak RSS of the repeats' child processes. */
+  readonly peakRssBytes?: number;
+  /** After the last epoch of the first repeat (every repeat computes the same numbers). */
+  readonly trainLoss?: number;
+  readonly trainAcc?: number;
+  readonly testAcc?: number;
+  /** Median epoch time over the fastest row's, at this batch size. */
+  readonly vsFastest?: number;
+  /** Median epoch time over reference/float32's, at this batch size. */
+  readonly vsReference?: number;
+  /** For tfjs/<engine>: median epoch time over tfjs-idiomatic/<engine>'s (the adapter's overhead). */
+  readonly vsIdiomatic?: number;
+}
+
+export interface BenchSettings {
+  readonly epochs: number;
+  readonly warmupEpochs: number;
+  readonly batchSizes: readonly number[];
+  readonly repeat: number;
+  readonly seed: number;
+  readonly lr: number;
+  readonly initStd: number;
+  readonly threads?: number;
+  readonly model: string;
+  readonly data: DataSpec;
+}
+
+/** Everything bench.json holds. */
+export interface BenchReport {
+  readonly format: 'xbackend-bench';
+  readonly version: 1;
+  readonly createdAt: string;
+  /** The command line, for reproducing the run. */
+  readonly command: string;
+  readonly settings: BenchSettings;
+  readonly machine: MachineInfo;
+  readonly skipped: readonly { readonly label: string; readonly reason: string }[];
+  readonly rows: readonly BenchRow[];
+  readonly runs: readonly RunRecord[];
+}
+
+export function toRecord(
+  target: string,
+  batchSize: number,
+  repeat: number,
+  outcome: { ok: true; measurement: RunMeasurement } | { ok: false; error: string },
+): RunRecord {
+  if (!outcome.ok) return { target, batchSize, repeat, status: 'failed', error: outcome.error };
+  const { stepMs, ...rest } = outcome.measurement;
+  return { target, batchSize, repeat, status: 'ok', measurement: { ...rest, stepMs: stepMs.length > 0 ? summarize(stepMs) : null } };
+}
+
+/** Step times are pooled across repeats from the raw values, which bench.json does not keep. */
+function aggregate(target: Target, batchSize: number, records: readonly RunRecord[], rawSteps: readonly number[]): BenchRow {
+  const failure = records.find((r) => r.status === 'failed');
+  const ok = records.flatMap((r) => (r.measurement ? [r.measurement] : []));
+  const base = {
+    target: target.label,
+    kind: target.kind,
+    baseline: target.baseline,
+    batchSize,
+    status: failure ? ('failed' as const) : ('ok' as const),
+    ...(failure?.error ? { error: failure.error } : {}),
+    okRepeats: ok.length,
+  };
+  const first = ok[0];
+  if (!first) return base;
+  const measured = ok.flatMap((m) => m.epochs.filter((e) => !e.warmup));
+  const epochTimes = measured.map((e) => e.trainMs);
+  const last = first.epochs.at(-1);
+  const firstSteps = ok.flatMap((m) => (m.firstStepMs === undefined ? [] : [m.firstStepMs]));
+  const epochMs =
+    epochTimes.length > 0
+      ? { median: median(epochTimes), min: Math.min(...epochTimes), max: Math.max(...epochTimes), count: epochTimes.length }
+      : undefined;
+  return {
+    ...base,
+    engine: first.engine,
+    dtype: first.dtype,
+    details: first.details,
+    ...(epochMs ? { epochMs, samplesPerSecond: first.numTrainExamples / (epochMs.median / 1000) } : {}),
+    stepMs: rawSteps.length > 0 ? summarize(rawSteps) : null,
+    ...(firstSteps.length > 0 ? { firstStepMs: median(firstSteps) } : {}),
+    ...(measured.length > 0 ? { evalMs: median(measured.map((e) => e.evalMs)) } : {}),
+    buildMs: median(ok.map((m) => m.buildMs)),
+    peakRssBytes: Math.max(...ok.map((m) => m.peakRssBytes)),
+    ...(last ? { trainLoss: last.trainLoss, trainAcc: last.trainAcc, testAcc: last.testAcc } : {}),
+  };
+}
+
+/** Adds the ratios, which compare rows of the same batch size. */
+function withRatios(rows: readonly BenchRow[]): BenchRow[] {
+  return rows.map((row) => {
+    const time = row.epochMs?.median;
+    if (time === undefined) return row;
+    const peers = rows.filter((r) => r.batchSize === row.batchSize && r.epochMs !== undefined);
+    const timeOf = (label: string) => peers.find((r) => r.target === label)?.epochMs?.median;
+    const fastest = Math.min(...peers.map((r) => r.epochMs?.median as number));
+    const reference = timeOf(REFERENCE_BASELINE);
+    const [backend, engine] = row.target.split('/');
+    const idiomatic = row.kind === 'adapter' && backend === 'tfjs' ? timeOf(`${IDIOMATIC_BACKEND}/${engine}`) : undefined;
+    return {
+      ...row,
+      vsFastest: time / fastest,
+      ...(reference === undefined ? {} : { vsReference: time / reference }),
+      ...(idiomatic === undefined ? {} : { vsIdiomatic: time / idiomatic }),
+    };
+  });
+}
+
+/** Collects the runs of a bench into rows, one per (target, batch size), in target order within each batch size. */
+export class ResultTable {
+  private readonly records: RunRecord[] = [];
+  private readonly steps = new Map<string, number[]>();
+
+  add(target: Target, batchSize: number, repeat: number, outcome: Parameters<typeof toRecord>[3]): RunRecord {
+    const record = toRecord(target.label, batchSize, repeat, outcome);
+    this.records.push(record);
+    if (outcome.ok) {
+      const key = `${target.label}@${batchSize}`;
+      this.steps.set(key, [...(this.steps.get(key) ?? []), ...outcome.measurement.stepMs]);
+    }
+    return record;
+  }
+
+  get runs(): readonly RunRecord[] {
+    return this.records;
+  }
+
+  rows(targets: readonly Target[], batchSizes: readonly number[]): BenchRow[] {
+    const rows: BenchRow[] = [];
+    for (const batchSize of batchSizes) {
+      for (const target of targets) {
+        const records = this.records.filter((r) => r.target === target.label && r.batchSize === batchSize);
+        if (records.length > 0) rows.push(aggregate(target, batchSize, records, this.steps.get(`${target.label}@${batchSize}`) ?? []));
+      }
+    }
+    return withRatios(rows);
+  }
+}
