@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeSyntheticFashionMnist } from '@xbackend/datasets';
 import { afterAll } from 'vitest';
 import type { CliIO } from './io.js';
 import { main } from './main.js';
-import { writeFixtureData } from './test-idx.js';
 
 const tempDirs: string[] = [];
 
@@ -22,7 +22,7 @@ let fixture: Promise<string> | undefined;
 
 /** One fixture data directory shared by the tests of a file. */
 export function fixtureDataDir(): Promise<string> {
-  fixture ??= tempDir('xbackend-fixture-').then((dir) => writeFixtureData(dir));
+  fixture ??= tempDir('xbackend-fixture-').then((dir) => writeSyntheticFashionMnist(dir));
   return fixture;
 }
 

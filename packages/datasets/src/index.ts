@@ -19,4 +19,5 @@ export { defaultCacheDir, type PlaceKind, type SearchPlace, searchPlaces } from 
 export { clearFashionMnistMemoryCache } from './memory-cache.js';
 export type { FashionMnistOptions } from './options.js';
 export { type SplitOptions, splitTrainValidation, type TrainValidationSplit } from './split.js';
+export { encodeIdx, type SyntheticOptions, writeSyntheticFashionMnist } from './synthetic.js';
 export { sha256Hex } from './verify.js';
