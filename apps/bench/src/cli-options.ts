@@ -1,66 +1,8 @@
 import { resolve } from 'node:path';
+import { parseInteger, parseList, parseNonNegativeInt, parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber } from '@xbackend/cli';
 import { type Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import { type BenchOptions, DEFAULTS } from './bench-options.js';
 import type { FaultKind } from './protocol.js';
-
-/**
- * Flag value parsers. Each rejects anything that is not exactly a number of the right kind
- * (`Number('')` is 0 and `Number('0x10')` is 16, so plain `Number()` is not enough).
- */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
-function parseDecimal(text: string, what: string): number {
-  const value = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
-  if (!Number.isFinite(value)) throw new CommanderArgumentError(`Expected ${what}, got '${text}'.`);
-  return value;
-}
-
-export function parsePositiveInt(text: string): number {
-  const value = parseDecimal(text, 'a whole number >= 1');
-  if (!Number.isSafeInteger(value) || value < 1) throw new CommanderArgumentError(`Expected a whole number >= 1, got '${text}'.`);
-  return value;
-}
-
-export function parseNonNegativeInt(text: string): number {
-  const value = parseDecimal(text, 'a whole number >= 0');
-  if (!Number.isSafeInteger(value) || value < 0) throw new CommanderArgumentError(`Expected a whole number >= 0, got '${text}'.`);
-  return value;
-}
-
-export function parseInteger(text: string): number {
-  const value = parseDecimal(text, 'a whole number');
-  if (!Number.isSafeInteger(value)) throw new CommanderArgumentError(`Expected a whole number, got '${text}'.`);
-  return value;
-}
-
-export function parsePositiveNumber(text: string): number {
-  const value = parseDecimal(text, 'a number > 0');
-  if (value <= 0) throw new CommanderArgumentError(`Expected a number > 0, got '${text}'.`);
-  return value;
-}
-
-export function parseNonNegativeNumber(text: string): number {
-  const value = parseDecimal(text, 'a number >= 0');
-  if (value < 0) throw new CommanderArgumentError(`Expected a number >= 0, got '${text}'.`);
-  return value;
-}
-
-/** `a,b,c` item by item; an empty item is an error, not a silent skip. */
-export function parseList<T>(parseItem: (text: string) => T): (text: string) => T[] {
-  return (text) => {
-    const items = text.split(',').map((s) => s.trim());
-    if (items.some((s) => s === ''))
-      throw new CommanderArgumentError(`Expected a comma-separated list without empty items, got '${text}'.`);
-    return items.map((item) => {
-      try {
-        return parseItem(item);
-      } catch (error) {
-        if (error instanceof CommanderArgumentError) throw new CommanderArgumentError(`In '${text}': ${error.message}`);
-        throw error;
-      }
-    });
-  };
-}
 
 /** `target=throw|crash`, repeatable: collects into one record. */
 function parseFault(text: string, previous: Record<string, FaultKind> = {}): Record<string, FaultKind> {

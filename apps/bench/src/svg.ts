@@ -1,25 +1,10 @@
-/** Small helpers for the hand-written SVG charts. */
+/** Chart helpers of the bench's own; the basic SVG ones come from the CLI's. */
+export { escapeXml, fmt, niceCeil, svgDocument } from '@xbackend/cli';
 
 export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 export function color(i: number): string {
   return PALETTE[i % PALETTE.length] as string;
-}
-
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string);
-}
-
-/** Coordinates with two decimals: enough for the eye, short in the file. */
-export function fmt(value: number): string {
-  return String(Math.round(value * 100) / 100);
-}
-
-/** Upper end of a linear axis from 0 that shows `max` with a round top. */
-export function niceCeil(max: number): number {
-  if (!(max > 0)) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(max));
-  return ([1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((m) => m * magnitude >= max) ?? 10) * magnitude;
 }
 
 /** About `count` round ticks (1, 2 or 5 × 10^k apart) from 0 to `max`. */
@@ -56,15 +41,4 @@ export function logTicks(min: number, max: number): number[] {
     }
   }
   return ticks;
-}
-
-export function svgDocument(width: number, height: number, body: readonly string[], title: string): string {
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-    `<title>${escapeXml(title)}</title>`,
-    `<rect width="${width}" height="${height}" fill="white"/>`,
-    ...body,
-    '</svg>',
-    '',
-  ].join('\n');
 }

@@ -18,6 +18,12 @@ export function parsePositiveInt(text: string): number {
   return value;
 }
 
+export function parseNonNegativeInt(text: string): number {
+  const value = parseDecimal(text, 'a whole number >= 0');
+  if (!Number.isSafeInteger(value) || value < 0) throw new CommanderArgumentError(`Expected a whole number >= 0, got '${text}'.`);
+  return value;
+}
+
 export function parseInteger(text: string): number {
   const value = parseDecimal(text, 'a whole number');
   if (!Number.isSafeInteger(value)) throw new CommanderArgumentError(`Expected a whole number, got '${text}'.`);

@@ -27,7 +27,7 @@ export function niceCeil(max: number): number {
   return ([1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((m) => m * magnitude >= max) ?? 10) * magnitude;
 }
 
-export function svgDocument(width: number, height: number, body: string[], title: string): string {
+export function svgDocument(width: number, height: number, body: readonly string[], title: string): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<title>${escapeXml(title)}</title>`,
