@@ -1,4 +1,4 @@
-import { type LoadedBackend, type Module, numerics, trainEpochCh3 } from '@xbackend/core';
+import { evaluateAccuracy, type LoadedBackend, type Module, numerics, trainEpochCh3 } from '@xbackend/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Architecture, buildNet, fashionMnist, firstBatch, flatParameters, load, maxAbsDiff, maxRelDiff } from './harness.js';
 import { discoverTargets, ORACLE, requiredTargets } from './targets.js';
@@ -80,6 +80,22 @@ describe.each(available)('%s against the float64 reference', (target) => {
     const [ca, cb] = [await curve(backend), await curve(oracle)];
     expect(ca).toHaveLength(train.numBatches);
     expect(maxRelDiff(ca, cb)).toBeLessThanOrEqual(tol.epochLossRel);
+  });
+
+  it('evaluates weights trained on the other backend to the same test accuracy (train on A, evaluate on B)', async () => {
+    const [train, test] = await fashionMnist();
+    const trainOneEpoch = async (b: LoadedBackend) => {
+      const m = net(b, 'softmax');
+      await trainEpochCh3(m, train, b.loss.CrossEntropyLoss(), b.optim.SGD(m.parameters(), { lr: 0.1 }), 0);
+      return m;
+    };
+    const [trainedHere, trainedByOracle] = [await trainOneEpoch(backend), await trainOneEpoch(oracle)];
+    const [hereOnOracle, oracleHere] = [net(oracle, 'softmax'), net(backend, 'softmax')];
+    await hereOnOracle.loadStateDict(await trainedHere.stateDict());
+    await oracleHere.loadStateDict(await trainedByOracle.stateDict());
+    const accuracy = async (m: Module) => evaluateAccuracy(m, test);
+    expect(Math.abs((await accuracy(hereOnOracle)) - (await accuracy(trainedHere)))).toBeLessThanOrEqual(tol.finalTestAcc);
+    expect(Math.abs((await accuracy(oracleHere)) - (await accuracy(trainedByOracle)))).toBeLessThanOrEqual(tol.finalTestAcc);
   });
 
   describe('extreme logits stay finite and exact', () => {
