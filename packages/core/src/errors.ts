@@ -72,9 +72,12 @@ export class DivergenceError extends XBackendError {
   }
 }
 
-/** d2l's end-of-training sanity checks failed. */
+/** d2l's end-of-training sanity checks failed; the metrics of the finished training are kept on the error. */
 export class SanityCheckError extends XBackendError {
-  constructor(readonly failures: readonly string[]) {
+  constructor(
+    readonly failures: readonly string[],
+    readonly history: readonly unknown[] = [],
+  ) {
     super('SANITY_CHECK_FAILED', `Training finished but d2l's sanity checks failed:\n  - ${failures.join('\n  - ')}`);
   }
 }

@@ -135,6 +135,6 @@ export async function trainCh3(
   const mode = options.sanityChecks ?? 'throw';
   const checks = last && mode !== 'off' ? sanityChecks(last) : [];
   const failures = checks.filter((c) => !c.passed).map((c) => `${c.name} (${c.detail})`);
-  if (failures.length > 0 && mode === 'throw') throw new SanityCheckError(failures);
+  if (failures.length > 0 && mode === 'throw') throw new SanityCheckError(failures, history);
   return { history, checks };
 }
