@@ -1,3 +1,5 @@
+import type { EpochMetrics } from './train.js';
+
 /** Base class of every error xbackend throws on purpose; `code` is stable for programs, `message` is for people. */
 export class XBackendError extends Error {
   constructor(
@@ -76,7 +78,7 @@ export class DivergenceError extends XBackendError {
 export class SanityCheckError extends XBackendError {
   constructor(
     readonly failures: readonly string[],
-    readonly history: readonly unknown[] = [],
+    readonly history: readonly EpochMetrics[] = [],
   ) {
     super('SANITY_CHECK_FAILED', `Training finished but d2l's sanity checks failed:\n  - ${failures.join('\n  - ')}`);
   }
