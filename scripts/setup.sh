@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
 
 # Fashion-MNIST (Debian's copy), and what headless-gl needs to build and to get a GL context (Xvfb, Mesa).
-apt_packages=(dataset-fashion-mnist libxi-dev libglu1-mesa-dev libglew-dev libgl1-mesa-dri pkg-config xvfb xauth python3 make g++)
+mapfile -t apt_packages < <(grep -v '^#' scripts/system-packages.txt)
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 missing=()

@@ -1,3 +1,4 @@
+import type { BenchOptions } from './bench-options.js';
 import type { MachineInfo } from './machine.js';
 import { IDIOMATIC_BACKEND } from './measure-idiomatic.js';
 import type { DataSpec, RunKind, RunMeasurement } from './protocol.js';
@@ -57,18 +58,13 @@ export interface BenchRow {
   readonly vsIdiomatic?: number;
 }
 
-export interface BenchSettings {
-  readonly epochs: number;
-  readonly warmupEpochs: number;
-  readonly batchSizes: readonly number[];
-  readonly repeat: number;
-  readonly seed: number;
-  readonly lr: number;
-  readonly initStd: number;
-  readonly threads?: number;
+/** The options that shape the measured work, as recorded in bench.json. */
+export type BenchSettings = Pick<
+  BenchOptions,
+  'epochs' | 'warmupEpochs' | 'batchSizes' | 'repeat' | 'seed' | 'lr' | 'initStd' | 'threads' | 'data'
+> & {
   readonly model: string;
-  readonly data: DataSpec;
-}
+};
 
 /** Everything bench.json holds. */
 export interface BenchReport {

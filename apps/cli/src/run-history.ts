@@ -1,4 +1,4 @@
-import type { DType, EpochMetrics, LayerSpec } from '@xbackend/core';
+import type { DType, EpochMetrics, LayerSpec, ModelSpec } from '@xbackend/core';
 
 /** One epoch as the CLI records it: core's metrics plus validation accuracy when a validation split is used. */
 export interface RunEpoch extends EpochMetrics {
@@ -21,12 +21,8 @@ export interface Hyperparameters {
   readonly patience?: number;
 }
 
-/** The model as data: enough to rebuild it on any backend. */
-export interface ModelDescription {
-  readonly layers: readonly LayerSpec[];
-  readonly inputShape: readonly number[];
-  readonly numClasses: number;
-}
+/** The model as data (core's ModelSpec): enough to rebuild it on any backend. */
+export type ModelDescription = ModelSpec;
 
 /** Early-stopping bookkeeping, saved in checkpoints so a resumed run stops where the uninterrupted one would. */
 export interface EarlyStoppingState {

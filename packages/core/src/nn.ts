@@ -133,8 +133,9 @@ class Sequential implements Module {
   }
 
   private async ready(batch: Batch): Promise<CompiledModel> {
+    if (this.compiled) return this.compiled;
     const last = this.layers.findLast((l) => l.kind === 'linear');
-    return this.compiled ?? this.compile(batch.sampleShape, last?.kind === 'linear' ? last.outFeatures : 0);
+    return this.compile(batch.sampleShape, last?.kind === 'linear' ? last.outFeatures : 0);
   }
 
   async trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats> {
