@@ -21,6 +21,8 @@ export default defineConfig({
     fileParallelism: false,
     projects: workspaces.map(({ dir, name }) => ({
       resolve: { alias },
+      // 'source' picks a package's TypeScript sources, for its `exports` and its own `#imports` alike.
+      ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
       test: {
         name,
         root: `${root}${dir}`,

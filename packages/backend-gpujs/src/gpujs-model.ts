@@ -3,7 +3,6 @@ import {
   type BatchStats,
   type CompiledModel,
   type FloatArray,
-  InvalidArgumentError,
   type ParameterTensor,
   type StepHyperparameters,
   XBackendError,
@@ -47,11 +46,8 @@ export class GpuJsModel implements CompiledModel {
   }
 
   async trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats> {
-    this.checkBatch(batch, true);
+    this.checkAlive();
     const { lr, weightDecay } = hyper;
-    if (!Number.isFinite(lr) || !Number.isFinite(weightDecay)) {
-      throw new InvalidArgumentError(`trainStep: lr and weightDecay must be finite numbers, got lr ${lr}, weightDecay ${weightDecay}.`);
-    }
     const kernels = this.kernelsFor(batch.size);
     const { x, labels } = kernels.stage(batch);
     const acts = this.forward(kernels, x);
@@ -77,7 +73,7 @@ export class GpuJsModel implements CompiledModel {
   }
 
   async evaluate(batch: Batch): Promise<BatchStats> {
-    this.checkBatch(batch, true);
+    this.checkAlive();
     const kernels = this.kernelsFor(batch.size);
     const { x, labels } = kernels.stage(batch);
     const acts = this.forward(kernels, x);
@@ -85,14 +81,14 @@ export class GpuJsModel implements CompiledModel {
   }
 
   async logits(batch: Batch): Promise<FloatArray> {
-    this.checkBatch(batch, false);
+    this.checkAlive();
     const kernels = this.kernelsFor(batch.size);
     const acts = this.forward(kernels, kernels.stage(batch).x);
     return this.runtime.read(acts[this.plan.blocks.length], batch.size, this.plan.numClasses);
   }
 
   async losses(batch: Batch): Promise<FloatArray> {
-    this.checkBatch(batch, true);
+    this.checkAlive();
     const kernels = this.kernelsFor(batch.size);
     const { x, labels } = kernels.stage(batch);
     const acts = this.forward(kernels, x);
@@ -162,25 +158,10 @@ export class GpuJsModel implements CompiledModel {
     return chosen;
   }
 
+  /** `params` come from core in spec order (weight, bias per layer), which is `slotsInOrder()`. */
   private load(params: readonly ParameterTensor[]): void {
-    const slots = this.slotsInOrder();
-    const byName = new Map(params.map((p) => [p.name, p]));
-    const expected = slots.map((s) => `${s.name} [${s.shape}]`).join(', ');
-    if (byName.size !== params.length || params.length !== slots.length) {
-      throw new InvalidArgumentError(`Expected exactly the parameters ${expected}; got ${params.map((p) => p.name).join(', ') || 'none'}.`);
-    }
-    const values = slots.map((slot) => {
-      const given = byName.get(slot.name);
-      if (!given) throw new InvalidArgumentError(`Parameter '${slot.name}' is missing; expected ${expected}.`);
-      if (given.shape.join() !== slot.shape.join() || given.data.length !== slot.size) {
-        throw new InvalidArgumentError(
-          `Parameter '${slot.name}' has shape [${given.shape}] and ${given.data.length} values; the model needs [${slot.shape}].`,
-        );
-      }
-      return Float32Array.from(given.data);
-    });
-    slots.forEach((slot, i) => {
-      slot.load(values[i] as Float32Array);
+    this.slotsInOrder().forEach((slot, i) => {
+      slot.load(Float32Array.from((params[i] as ParameterTensor).data));
     });
   }
 
@@ -196,28 +177,5 @@ export class GpuJsModel implements CompiledModel {
 
   private checkAlive(): void {
     if (this.disposed) throw new XBackendError('DISPOSED', 'This gpujs model was disposed; compile the model again to use it.');
-  }
-
-  private checkBatch(batch: Batch, needsLabels: boolean): void {
-    this.checkAlive();
-    const { size, x, y, sampleShape } = batch;
-    const features = this.plan.inputFeatures;
-    if (!Number.isSafeInteger(size) || size < 1) throw new InvalidArgumentError(`Batch size must be a positive integer, got ${size}.`);
-    const perExample = sampleShape.reduce((a, b) => a * b, 1);
-    if (perExample !== features) {
-      throw new InvalidArgumentError(`The model takes examples of ${features} values, the batch has examples of shape [${sampleShape}].`);
-    }
-    if (x.length !== size * features) {
-      throw new InvalidArgumentError(`Batch x has ${x.length} values; ${size} examples of ${features} need ${size * features}.`);
-    }
-    if (!needsLabels) return;
-    if (y.length !== size) throw new InvalidArgumentError(`Batch y has ${y.length} labels for ${size} examples.`);
-    const classes = this.plan.numClasses;
-    for (let i = 0; i < size; i++) {
-      const label = y[i] as number;
-      if (!(label >= 0 && label < classes)) {
-        throw new InvalidArgumentError(`Label ${label} of example ${i} is outside [0, ${classes - 1}].`);
-      }
-    }
   }
 }

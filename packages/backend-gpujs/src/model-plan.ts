@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type LayerSpec, type ModelSpec, UnsupportedLayerError, validateModel } from '@xbackend/core';
+import { InvalidArgumentError, type LayerSpec, type ModelSpec, UnsupportedLayerError } from '@xbackend/core';
 
 /** One Linear layer and whether a ReLU follows it (several ReLUs in a row are one ReLU). */
 export interface LinearBlock {
@@ -21,7 +21,6 @@ export interface ModelPlan {
 }
 
 export function planModel(spec: ModelSpec, backend: string): ModelPlan {
-  validateModel(spec);
   const inputFeatures = spec.inputShape.reduce((a, b) => a * b, 1);
   let reluInput = false;
   const blocks: { layerIndex: number; inFeatures: number; outFeatures: number; reluAfter: boolean }[] = [];

@@ -4,7 +4,6 @@ import {
   type CompiledModel,
   type DType,
   type FloatArray,
-  InvalidArgumentError,
   type ModelSpec,
   type ParameterTensor,
   type StepHyperparameters,
@@ -13,7 +12,6 @@ import {
 } from '@xbackend/core';
 import { buildEvalGraph, buildTrainGraph, NAMES } from './model-graphs.js';
 import { GraphSession, type Ort, type OrtTensor, type SessionOptions } from './ort.js';
-import { orderParameters } from './parameters.js';
 
 interface ParameterSlot {
   readonly name: string;
@@ -66,7 +64,6 @@ export class OnnxCompiledModel implements CompiledModel {
     sessionOptions: SessionOptions,
     onDispose: (model: OnnxCompiledModel) => void,
   ): Promise<OnnxCompiledModel> {
-    const ordered = orderParameters(spec, initial, 'compile');
     const trainGraph = buildTrainGraph(spec, dtype);
     const evalGraph = buildEvalGraph(spec, dtype);
     const trainSession = await GraphSession.create(ort, trainGraph, sessionOptions);
@@ -77,7 +74,7 @@ export class OnnxCompiledModel implements CompiledModel {
       await trainSession.release();
       throw error;
     }
-    const slots = ordered.map((p) => {
+    const slots = initial.map((p) => {
       const current = allocateTensor(ort, dtype, p.shape);
       (current.data as FloatArray).set(p.data);
       return { name: p.name, shape: [...p.shape], current, spare: allocateTensor(ort, dtype, p.shape) };
@@ -88,11 +85,6 @@ export class OnnxCompiledModel implements CompiledModel {
   trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats> {
     return this.serial(async () => {
       const feeds = this.batchFeeds(batch);
-      if (!Number.isFinite(hyper.lr) || !Number.isFinite(hyper.weightDecay)) {
-        throw new InvalidArgumentError(
-          `trainStep: lr and weightDecay must be finite, got lr ${hyper.lr}, weightDecay ${hyper.weightDecay}.`,
-        );
-      }
       (this.lr.data as FloatArray)[0] = hyper.lr;
       (this.weightDecay.data as FloatArray)[0] = hyper.weightDecay;
       feeds[NAMES.lr] = this.lr;
@@ -129,8 +121,7 @@ export class OnnxCompiledModel implements CompiledModel {
 
   writeParameters(params: readonly ParameterTensor[]): Promise<void> {
     return this.serial(async () => {
-      const ordered = orderParameters(this.spec, params, 'writeParameters');
-      for (const [i, p] of ordered.entries()) ((this.slots[i] as ParameterSlot).current.data as FloatArray).set(p.data);
+      for (const [i, p] of params.entries()) ((this.slots[i] as ParameterSlot).current.data as FloatArray).set(p.data);
     });
   }
 
@@ -162,25 +153,7 @@ export class OnnxCompiledModel implements CompiledModel {
   }
 
   private batchFeeds(batch: Batch): Record<string, OrtTensor> {
-    const perExample = sizeOf(this.spec.inputShape);
     const n = batch.size;
-    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`The batch size must be a positive integer, got ${n}.`);
-    if (batch.sampleShape.join() !== this.spec.inputShape.join()) {
-      throw new InvalidArgumentError(
-        `The batch holds examples of shape [${batch.sampleShape}], the model was compiled for [${this.spec.inputShape}].`,
-      );
-    }
-    if (batch.x.length !== n * perExample) {
-      throw new InvalidArgumentError(
-        `batch.x has ${batch.x.length} values; ${n} examples of [${this.spec.inputShape}] need ${n * perExample}.`,
-      );
-    }
-    if (batch.y.length !== n) throw new InvalidArgumentError(`batch.y has ${batch.y.length} labels for ${n} examples.`);
-    const classes = this.spec.numClasses;
-    for (let i = 0; i < n; i++) {
-      const label = batch.y[i] as number;
-      if (label < 0 || label >= classes) throw new InvalidArgumentError(`Label ${label} of example ${i} is outside [0, ${classes - 1}].`);
-    }
     const feeds: Record<string, OrtTensor> = {
       [NAMES.x]: new this.ort.Tensor('float32', batch.x, [n, ...this.spec.inputShape]),
       [NAMES.y]: new this.ort.Tensor('int32', batch.y, [n]),

@@ -10,12 +10,10 @@ import {
   InvalidArgumentError,
   type ModelSpec,
   type ParameterTensor,
-  validateModel,
   XBackendError,
 } from '@xbackend/core';
 import { OnnxCompiledModel } from './compiled-model.js';
 import { GraphBuilder, IR_VERSION, OPSET } from './graph.js';
-import { checkLayers } from './model-graphs.js';
 import { loadOrt, type Ort, type SessionOptions } from './ort.js';
 
 /** onnxruntime-node's execution providers that xbackend offers as engines. */
@@ -36,8 +34,6 @@ class OnnxBackend implements Backend {
 
   async compile(spec: ModelSpec, initial: readonly ParameterTensor[]): Promise<CompiledModel> {
     if (this.disposed) throw new XBackendError('DISPOSED', 'This onnxruntime backend was disposed; load it again.');
-    checkLayers(spec);
-    validateModel(spec);
     const model = await OnnxCompiledModel.create(this.ort, spec, this.dtype, initial, this.sessionOptions, (m) => this.models.delete(m));
     this.models.add(model);
     return model;

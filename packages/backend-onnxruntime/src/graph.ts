@@ -61,10 +61,6 @@ const DATA_TYPE: Record<ElemType, number> = {
   bool: onnx.TensorProto.DataType.BOOL,
 };
 
-export function dataTypeOf(type: ElemType): number {
-  return DATA_TYPE[type];
-}
-
 export function isFloat(type: ElemType): boolean {
   return type === 'float32' || type === 'float64';
 }

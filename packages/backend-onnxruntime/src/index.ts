@@ -1,8 +1,8 @@
 export { adapter } from './adapter.js';
 export { type GradientOptions, gradients } from './autodiff.js';
 export { cpuEngine, cudaEngine, type ExecutionProvider } from './engines.js';
-export { buildOnnxModel, type ExportOptions, exportOnnxModel } from './export.js';
+export { buildOnnxModel, type ExportOptions } from './export.js';
 export { type GradientRule, gradientRules } from './gradient-rules.js';
 export { type Attribute, attr, type Dim, type ElemType, GraphBuilder, type GraphNode, IR_VERSION, OPSET, type Value } from './graph.js';
 export { buildEvalGraph, buildInferenceGraph, buildTrainGraph, NAMES } from './model-graphs.js';
-export { OnnxRuntimeError, openSessionCount } from './ort.js';
+export { OnnxRuntimeError } from './ort.js';

@@ -115,15 +115,9 @@ export class ReferenceModel implements CompiledModel {
     this.gradients = [];
   }
 
+  /** `params` come from core, checked and in spec order. */
   private setParameters(params: readonly ParameterTensor[]): void {
-    const expected = parameterShapes(this.spec.layers);
-    if (params.length !== expected.length) throw new InvalidArgumentError(`Expected ${expected.length} parameters, got ${params.length}.`);
-    for (const { name, shape } of expected) {
-      const given = params.find((p) => p.name === name);
-      if (!given || given.data.length !== sizeOf(shape))
-        throw new InvalidArgumentError(`Parameter ${name} [${shape}] is missing or has the wrong size.`);
-      this.buffer(name).set(given.data);
-    }
+    for (const p of params) this.buffer(p.name).set(p.data);
   }
 
   private buffer(name: string): FloatArray {
@@ -148,10 +142,6 @@ export class ReferenceModel implements CompiledModel {
   private forward(batch: Batch): number {
     this.assertLive();
     const rows = batch.size;
-    const inputWidth = this.widths[0] as number;
-    if (batch.x.length !== rows * inputWidth) {
-      throw new InvalidArgumentError(`The batch has ${batch.x.length / rows} values per example; the model expects ${inputWidth}.`);
-    }
     this.ensureCapacity(rows);
     (this.activations[0] as FloatArray).set(batch.x);
     for (const [i, layer] of this.spec.layers.entries()) this.forwardLayer(layer, i, rows);

@@ -1,5 +1,5 @@
 import { type LayerSpec, type ModelSpec, type ParameterTensor, UnsupportedLayerError } from '@xbackend/core';
-import { transpose } from './parameters.js';
+import { transpose } from './transpose.js';
 import type { LayersSequential, Tfc, TfLayer, Tfl } from './tfjs-modules.js';
 
 /** A Linear layer of the spec and the Dense layer that implements it. */
@@ -57,13 +57,14 @@ export function buildSequential(tfl: Tfl, spec: ModelSpec, options: BuildOptions
   return { model: tfl.sequential({ layers }), dense };
 }
 
-/** Uploads PyTorch-layout parameters (`[out, in]` weights) into the Dense layers (`[in, out]` kernels). */
-export function uploadParameters(tf: Tfc, built: BuiltModel, params: ReadonlyMap<string, ParameterTensor>): void {
+/** Uploads PyTorch-layout parameters (`[out, in]` weights, checked by core) into the Dense layers (`[in, out]` kernels). */
+export function uploadParameters(tf: Tfc, built: BuiltModel, list: readonly ParameterTensor[]): void {
+  const params = new Map(list.map((p) => [p.name, p]));
   tf.tidy(() => {
     for (const slot of built.dense) {
       const weight = params.get(`${slot.index}.weight`);
       const bias = params.get(`${slot.index}.bias`);
-      if (!weight || !bias) throw new Error(`internal: parameters of layer ${slot.index} were not checked`);
+      if (!weight || !bias) throw new Error(`internal: no parameters for layer ${slot.index}`);
       slot.layer.setWeights([
         tf.tensor2d(transpose(weight.data, slot.outFeatures, slot.inFeatures), [slot.inFeatures, slot.outFeatures], 'float32'),
         tf.tensor1d(Float32Array.from(bias.data), 'float32'),

@@ -3,18 +3,13 @@ import {
   type Batch,
   type BatchStats,
   type CompiledModel,
-  checkLr,
-  checkWeightDecay,
   type FloatArray,
   type ModelSpec,
   type ParameterTensor,
   type StepHyperparameters,
-  validateModel,
   XBackendError,
 } from '@xbackend/core';
-import { checkBatch } from './batch-check.js';
 import { type BuiltModel, buildSequential, downloadParameters, uploadParameters } from './build-model.js';
-import { checkParameters } from './parameters.js';
 import type { TfjsRuntime } from './runtime.js';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
 
@@ -58,12 +53,10 @@ export class TfjsModel implements CompiledModel {
     initial: readonly ParameterTensor[],
     onDispose: (model: TfjsModel) => void,
   ): Promise<TfjsModel> {
-    validateModel(spec);
-    const params = checkParameters(spec, initial, 'compile');
     return runtime.run(() => {
       const built = buildSequential(runtime.tfl, spec);
       try {
-        uploadParameters(runtime.tf, built, params);
+        uploadParameters(runtime.tf, built, initial);
         return new TfjsModel(runtime, spec, built, onDispose);
       } catch (error) {
         built.model.dispose();
@@ -74,9 +67,6 @@ export class TfjsModel implements CompiledModel {
 
   async trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats> {
     this.assertUsable();
-    checkLr(hyper.lr);
-    checkWeightDecay(hyper.weightDecay);
-    checkBatch(this.spec, batch);
     if (this.variables.length === 0) return this.evaluate(batch); // nothing to train (e.g. a lone Flatten)
     return this.runtime.run(() => {
       const { tf } = this.runtime;
@@ -110,7 +100,6 @@ export class TfjsModel implements CompiledModel {
 
   async evaluate(batch: Batch): Promise<BatchStats> {
     this.assertUsable();
-    checkBatch(this.spec, batch);
     return this.runtime.run(() => {
       const { tf } = this.runtime;
       const stats = tf.tidy(() => {
@@ -124,13 +113,11 @@ export class TfjsModel implements CompiledModel {
 
   async logits(batch: Batch): Promise<FloatArray> {
     this.assertUsable();
-    checkBatch(this.spec, batch);
     return this.runtime.run(() => this.read(this.runtime.tf.tidy(() => this.forward(this.upload(batch).x))));
   }
 
   async losses(batch: Batch): Promise<FloatArray> {
     this.assertUsable();
-    checkBatch(this.spec, batch);
     return this.runtime.run(() => {
       const { tf } = this.runtime;
       return this.read(
@@ -149,8 +136,7 @@ export class TfjsModel implements CompiledModel {
 
   async writeParameters(params: readonly ParameterTensor[]): Promise<void> {
     this.assertUsable();
-    const byName = checkParameters(this.spec, params, 'writeParameters');
-    await this.runtime.run(() => uploadParameters(this.runtime.tf, this.built, byName));
+    await this.runtime.run(() => uploadParameters(this.runtime.tf, this.built, params));
   }
 
   async dispose(): Promise<void> {

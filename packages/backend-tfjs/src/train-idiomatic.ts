@@ -2,17 +2,17 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import {
   type Batch,
   checkLr,
+  checkModelSpec,
+  checkParameters,
   checkWeightDecay,
   type DataIter,
   InvalidArgumentError,
   type LayerSpec,
   type ModelSpec,
   type ParameterTensor,
-  validateModel,
 } from '@xbackend/core';
 import { buildSequential, downloadParameters, uploadParameters } from './build-model.js';
 import { findEngine, startEngine } from './engines.js';
-import { checkParameters } from './parameters.js';
 import type { Details, TfjsEngineName } from './runtime.js';
 import type { Tfc } from './tfjs-modules.js';
 
@@ -95,8 +95,8 @@ export async function trainIdiomatic(options: IdiomaticTrainOptions): Promise<Id
       `testIter has examples [${testIter.sampleShape}] with ${testIter.numClasses} classes; trainIter has [${trainIter.sampleShape}] with ${trainIter.numClasses}.`,
     );
   }
-  validateModel(spec);
-  const params = checkParameters(spec, options.initial, 'trainIdiomatic');
+  checkModelSpec(spec);
+  const params = checkParameters(spec.layers, options.initial, 'trainIdiomatic');
 
   const runtime = await startEngine(await findEngine(options.engine), options.threads === undefined ? {} : { threads: options.threads });
   const tfd = await import('@tensorflow/tfjs-data');

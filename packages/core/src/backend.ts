@@ -35,7 +35,12 @@ export interface BatchStats {
   readonly correct: number;
 }
 
-/** A model compiled for one backend; parameters live on the backend's device between calls. */
+/**
+ * A model compiled for one backend; parameters live on the backend's device between calls. Core checks everything
+ * before it arrives here (`validate.ts`): the spec is valid, parameters come in `parameterShapes` order with the right
+ * lengths and the backend's dtype, a batch fits the spec (labels in range where they are used), lr > 0 and
+ * weight decay ≥ 0 are finite. An adapter checks only what is particular to its framework.
+ */
 export interface CompiledModel {
   /** Forward + loss + backward + update, one backend call where the framework allows. */
   trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats>;
@@ -62,7 +67,7 @@ export interface Backend {
   readonly dtype: DType;
   /** Human-readable details (versions, threads, provider). */
   readonly details: Readonly<Record<string, string | number | boolean>>;
-  /** Uploads `initial` and prepares whatever the framework needs to train this model. */
+  /** Uploads `initial` (in `parameterShapes(spec.layers)` order) and prepares what the framework needs to train. */
   compile(spec: ModelSpec, initial: readonly ParameterTensor[]): Promise<CompiledModel>;
   dispose(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { EpochMetrics } from './train.js';
+import type { EpochMetrics } from './epoch-metrics.js';
 
 /** Base class of every error xbackend throws on purpose; `code` is stable for programs, `message` is for people. */
 export class XBackendError extends Error {
@@ -34,8 +34,13 @@ export class UnknownBackendError extends XBackendError {
   constructor(
     readonly backend: string,
     readonly known: readonly string[],
+    detail?: string,
   ) {
-    super('UNKNOWN_BACKEND', `Unknown backend '${backend}'. Known backends: ${known.join(', ')}.`);
+    super(
+      'UNKNOWN_BACKEND',
+      `Unknown backend '${backend}'. Known backends: ${known.join(', ')}.${detail ? ` ${detail}` : ''} ` +
+        'A backend in its own package is named by its package name.',
+    );
   }
 }
 
@@ -81,11 +86,5 @@ export class SanityCheckError extends XBackendError {
     readonly history: readonly EpochMetrics[] = [],
   ) {
     super('SANITY_CHECK_FAILED', `Training finished but d2l's sanity checks failed:\n  - ${failures.join('\n  - ')}`);
-  }
-}
-
-export class DatasetError extends XBackendError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('DATASET', message, options);
   }
 }

@@ -1,5 +1,4 @@
 export { Accumulator } from './accumulator.js';
-export { writeFileAtomic } from './atomic-write.js';
 export type {
   Backend,
   BackendAdapter,
@@ -12,29 +11,39 @@ export type {
   StepHyperparameters,
 } from './backend.js';
 export type { Batch, DataIter } from './batch.js';
+export type { EpochMetrics } from './epoch-metrics.js';
 export * from './errors.js';
 export { type Initializer, init, type LinearSlot, normal, zeros } from './init.js';
 export {
-  BACKEND_PACKAGES,
-  type BackendName,
   createBackend,
   createEngine,
   type EngineStatus,
-  importAdapter,
+  engineStatuses,
+  type ListBackendsOptions,
   type LoadBackendOptions,
   type LoadedBackend,
   listBackends,
   loadBackend,
-  parseBackendName,
 } from './load-backend.js';
 export { CrossEntropyLoss, type Loss, loss, type Reduction } from './loss.js';
-export { createNn, type Layer, type Module, type Nn, type Parameter, parameterShapes, validateModel } from './nn.js';
+export { D2L_DEFAULTS, MODEL_PRESETS, type ModelPreset, presetLayers, sequentialOf } from './models.js';
+export { createNn, type Layer, type Module, type Nn, type Parameter } from './nn.js';
 export * as numerics from './numerics.js';
-export { checkLr, checkWeightDecay, type Optimizer, optim, SGD } from './optim.js';
+export { type Optimizer, optim, SGD } from './optim.js';
+export {
+  type AdapterSource,
+  type BackendRef,
+  type BackendRegistry,
+  createRegistry,
+  DEFAULT_BACKENDS,
+  defaultRegistry,
+  type ParsedBackendRef,
+  parseBackendRef,
+  resolveAdapter,
+} from './registry.js';
 export { Rng } from './rng.js';
 export { allocate, castParameters, type DType, type FloatArray, type ParameterTensor, sizeOf } from './tensor.js';
 export {
-  type EpochMetrics,
   evaluateAccuracy,
   formatEpoch,
   type SanityCheck,
@@ -45,3 +54,4 @@ export {
   trainCh3,
   trainEpochCh3,
 } from './train.js';
+export { checkBatch, checkLr, checkModelSpec, checkParameters, checkStep, checkWeightDecay, parameterShapes } from './validate.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend, BackendAdapter, EngineFactory } from './backend.js';
 import { BackendUnavailableError, InvalidArgumentError, UnknownBackendError, UnknownEngineError } from './errors.js';
-import { createEngine, importAdapter, parseBackendName } from './load-backend.js';
+import { createBackend, createEngine, listBackends, loadBackend } from './load-backend.js';
+import { createRegistry, defaultRegistry } from './registry.js';
 
 /** An engine whose availability is whatever the test says; `create` builds a minimal Backend record. */
 function engine(name: string, reason?: string, createError?: Error): EngineFactory {
@@ -57,20 +58,59 @@ describe('engine selection', () => {
   });
 });
 
-describe('backend names', () => {
-  it('parses name and name/engine', () => {
-    expect(parseBackendName('tfjs')).toEqual({ name: 'tfjs' });
-    expect(parseBackendName('tfjs/wasm')).toEqual({ name: 'tfjs', engine: 'wasm' });
-    expect(() => parseBackendName('tfjs/')).toThrow("Backend 'tfjs/' is not of the form name or name/engine.");
-    expect(() => parseBackendName('a/b/c')).toThrow('is not of the form');
+describe('loading by name, package or object', () => {
+  const fake = adapter(engine('slow'));
+
+  it('takes an adapter object, and the engine from the name or the option (never both, different)', async () => {
+    expect((await createBackend(fake)).engine).toBe('slow');
+    const registry = createRegistry({ fake });
+    expect((await createBackend('fake/slow', { registry })).engine).toBe('slow');
+    expect((await createBackend('fake', { registry, engine: 'slow' })).engine).toBe('slow');
+    await expect(createBackend('fake/slow', { registry, engine: 'fast' })).rejects.toThrow(
+      "Backend 'fake/slow' names engine 'slow' but the engine option says 'fast'; give one.",
+    );
+  });
+
+  it('runs the DESIGN script shape on an adapter given as an object', async () => {
+    const loaded = await loadBackend(fake, { seed: 3 });
+    expect([loaded.name, loaded.engine, loaded.seed]).toEqual(['fake', 'slow', 3]);
+    expect(typeof loaded.nn.Sequential).toBe('function');
+  });
+
+  it('loads short names through a loader, lazily, and lists them in registry order', async () => {
+    let loads = 0;
+    const registry = defaultRegistry.with({
+      fake: async () => {
+        loads++;
+        return { adapter: fake };
+      },
+    });
+    expect(registry.names).toEqual(['reference', 'onnxruntime', 'tfjs', 'gpujs', 'fake']);
+    expect(loads).toBe(0);
+    const statuses = await listBackends({ registry: createRegistry({ fake: registry.source('fake') as never }) });
+    expect(statuses).toEqual([{ backend: 'fake', engine: 'slow', description: 'slow engine', available: true }]);
+    expect(loads).toBe(1);
+  });
+
+  it('refuses a registered name whose adapter calls itself something else', async () => {
+    const registry = createRegistry({ other: fake });
+    await expect(createBackend('other', { registry })).rejects.toThrow(
+      "Backend 'other' is registered, but its adapter calls itself 'fake': register it as 'fake'.",
+    );
   });
 
   it('rejects an unknown backend, naming the known ones', async () => {
-    await expect(importAdapter('pytorch')).rejects.toThrow(
-      new UnknownBackendError('pytorch', ['reference', 'onnxruntime', 'tfjs', 'gpujs']),
+    const error = await createBackend('pytorch').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownBackendError);
+    expect((error as Error).message).toMatch(
+      /^Unknown backend 'pytorch'\. Known backends: reference, onnxruntime, tfjs, gpujs\. No package 'pytorch' could be imported either \(.*pytorch.*\)\. A backend in its own package is named by its package name\.$/,
     );
-    await expect(importAdapter('pytorch')).rejects.toThrow(
-      "Unknown backend 'pytorch'. Known backends: reference, onnxruntime, tfjs, gpujs.",
+  });
+
+  it('explains a module that is not an adapter', async () => {
+    const registry = createRegistry({ empty: async () => ({}) });
+    await expect(createBackend('empty', { registry })).rejects.toThrow(
+      "The loader of backend 'empty' does not export an xbackend adapter: expected an export named 'adapter' with a name and a list of engines.",
     );
   });
 });

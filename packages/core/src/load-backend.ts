@@ -1,34 +1,24 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Backend, BackendAdapter, BackendOptions } from './backend.js';
-import { BackendUnavailableError, type EngineAttempt, InvalidArgumentError, UnknownBackendError, UnknownEngineError } from './errors.js';
+import { BackendUnavailableError, type EngineAttempt, InvalidArgumentError, UnknownEngineError } from './errors.js';
 import { init } from './init.js';
 import { loss } from './loss.js';
 import { createNn, type Nn } from './nn.js';
 import { optim } from './optim.js';
+import { type BackendRef, type BackendRegistry, defaultRegistry, parseBackendRef, resolveAdapter } from './registry.js';
 import { Rng } from './rng.js';
-
-/** Every backend xbackend knows, and the package that implements it. Adapters are imported only when asked for. */
-export const BACKEND_PACKAGES = {
-  reference: '@xbackend/backend-reference',
-  onnxruntime: '@xbackend/backend-onnxruntime',
-  tfjs: '@xbackend/backend-tfjs',
-  gpujs: '@xbackend/backend-gpujs',
-} as const;
-
-export type BackendName = keyof typeof BACKEND_PACKAGES;
 
 export interface LoadBackendOptions extends BackendOptions {
   /** Engine to use; when omitted the adapter's first available engine is chosen (and reported as `engine`). */
   engine?: string;
   /** Seed of the initial weights (default 0). */
   seed?: number;
-  /** Where to resolve adapter packages from, in addition to the process's entry script and working directory. */
+  /** Short names to resolve (default: the backends xbackend ships). */
+  registry?: BackendRegistry;
+  /** Node: where to resolve adapter packages from, besides the entry script and the working directory. */
   resolveFrom?: string;
 }
 
-/** What the DESIGN.md script destructures: one backend with the book's namespaces bound to it. */
+/** What the DESIGN script destructures: one backend with the book's namespaces bound to it. */
 export interface LoadedBackend {
   readonly name: string;
   readonly engine: string;
@@ -50,54 +40,20 @@ export interface EngineStatus {
   readonly reason?: string;
 }
 
-/** `name` may carry the engine as `name/engine`, e.g. `tfjs/wasm`. */
-export function parseBackendName(spec: string): { name: string; engine?: string } {
-  const [name = '', engine, ...rest] = spec.split('/');
-  if (rest.length > 0 || name === '' || engine === '')
-    throw new InvalidArgumentError(`Backend '${spec}' is not of the form name or name/engine.`);
-  return engine === undefined ? { name } : { name, engine };
-}
-
-function isKnown(name: string): name is BackendName {
-  return Object.hasOwn(BACKEND_PACKAGES, name);
-}
-
-/** Imports an adapter package: normal resolution first, then from the entry script, the working directory, `resolveFrom`. */
-export async function importAdapter(name: string, resolveFrom?: string): Promise<BackendAdapter> {
-  if (!isKnown(name)) throw new UnknownBackendError(name, Object.keys(BACKEND_PACKAGES));
-  const specifier = BACKEND_PACKAGES[name];
-  const bases = [resolveFrom, process.argv[1], join(process.cwd(), 'index.js')].filter((b): b is string => !!b);
-  let module: { adapter?: BackendAdapter } | undefined;
-  try {
-    module = (await import(specifier)) as { adapter?: BackendAdapter };
-  } catch (first) {
-    for (const base of bases) {
-      try {
-        const resolved = createRequire(base).resolve(specifier);
-        module = (await import(pathToFileURL(resolved).href)) as { adapter?: BackendAdapter };
-        break;
-      } catch {
-        // try the next base
-      }
-    }
-    if (!module) {
-      const reason = first instanceof Error ? first.message.split('\n')[0] : String(first);
-      throw new BackendUnavailableError(
-        name,
-        [{ backend: name, engine: '*', reason: `package ${specifier} could not be loaded (${reason})` }],
-        `Install it: pnpm add ${specifier}`,
-      );
-    }
+/** The engine named by `ref` (`tfjs/wasm`) or by the `engine` option; naming two different ones is an error. */
+function engineOf(ref: BackendRef, engine: string | undefined): string | undefined {
+  const inline = typeof ref === 'string' ? parseBackendRef(ref).engine : undefined;
+  if (inline !== undefined && engine !== undefined && inline !== engine) {
+    throw new InvalidArgumentError(`Backend '${String(ref)}' names engine '${inline}' but the engine option says '${engine}'; give one.`);
   }
-  if (!module.adapter || module.adapter.name !== name) throw new Error(`${specifier} does not export an adapter named '${name}'.`);
-  return module.adapter;
+  return engine ?? inline;
 }
 
-/** Resolves a backend name to an adapter and an engine; never falls back to another backend. */
-export async function createBackend(name: string, options: LoadBackendOptions = {}): Promise<Backend> {
-  const parsed = parseBackendName(name);
-  const adapter = await importAdapter(parsed.name, options.resolveFrom);
-  return createEngine(adapter, options.engine ?? parsed.engine, options);
+/** Resolves a backend reference to an adapter and an engine; never falls back to another backend. */
+export async function createBackend(ref: BackendRef, options: LoadBackendOptions = {}): Promise<Backend> {
+  const engine = engineOf(ref, options.engine);
+  const adapter = await resolveAdapter(ref, options.registry, options.resolveFrom);
+  return createEngine(adapter, engine, options);
 }
 
 /**
@@ -110,12 +66,13 @@ export async function createEngine(
   options: BackendOptions = {},
 ): Promise<Backend> {
   const candidates = engineName === undefined ? adapter.engines : adapter.engines.filter((e) => e.name === engineName);
-  if (candidates.length === 0)
+  if (candidates.length === 0) {
     throw new UnknownEngineError(
       adapter.name,
       engineName ?? '',
       adapter.engines.map((e) => e.name),
     );
+  }
   const attempts: EngineAttempt[] = [];
   for (const factory of candidates) {
     const reason = await factory.unavailableReason();
@@ -133,11 +90,11 @@ export async function createEngine(
   throw new BackendUnavailableError(adapter.name, attempts);
 }
 
-/** The entry point of the DESIGN.md script. */
-export async function loadBackend(name: string, options: LoadBackendOptions = {}): Promise<LoadedBackend> {
+/** The entry point of the DESIGN script: `loadBackend('tfjs/wasm')`, a package name, or an adapter object. */
+export async function loadBackend(ref: BackendRef, options: LoadBackendOptions = {}): Promise<LoadedBackend> {
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed)) throw new InvalidArgumentError(`seed must be an integer, got ${seed}.`);
-  const backend = await createBackend(name, options);
+  const backend = await createBackend(ref, options);
   return {
     name: backend.name,
     engine: backend.engine,
@@ -151,13 +108,36 @@ export async function loadBackend(name: string, options: LoadBackendOptions = {}
   };
 }
 
-/** Every known backend and engine with its availability (for `xbackend backends`). */
-export async function listBackends(resolveFrom?: string): Promise<EngineStatus[]> {
+/** Every engine of one adapter with its availability. */
+export async function engineStatuses(adapter: BackendAdapter): Promise<EngineStatus[]> {
   const out: EngineStatus[] = [];
-  for (const name of Object.keys(BACKEND_PACKAGES)) {
-    let adapter: BackendAdapter;
+  for (const engine of adapter.engines) {
+    const reason = await engine.unavailableReason();
+    out.push({
+      backend: adapter.name,
+      engine: engine.name,
+      description: engine.description,
+      available: !reason,
+      ...(reason ? { reason } : {}),
+    });
+  }
+  return out;
+}
+
+export interface ListBackendsOptions {
+  readonly registry?: BackendRegistry;
+  readonly resolveFrom?: string;
+}
+
+/**
+ * Every backend of the registry and every engine with its availability: the one list that the CLI, the bench and the
+ * conformance suite take their targets from. A package that fails to load is one entry with engine `*`.
+ */
+export async function listBackends({ registry = defaultRegistry, resolveFrom }: ListBackendsOptions = {}): Promise<EngineStatus[]> {
+  const out: EngineStatus[] = [];
+  for (const name of registry.names) {
     try {
-      adapter = await importAdapter(name, resolveFrom);
+      out.push(...(await engineStatuses(await resolveAdapter(name, registry, resolveFrom))));
     } catch (error) {
       out.push({
         backend: name,
@@ -166,11 +146,6 @@ export async function listBackends(resolveFrom?: string): Promise<EngineStatus[]
         available: false,
         reason: error instanceof Error ? error.message : String(error),
       });
-      continue;
-    }
-    for (const engine of adapter.engines) {
-      const reason = await engine.unavailableReason();
-      out.push({ backend: name, engine: engine.name, description: engine.description, available: !reason, ...(reason ? { reason } : {}) });
     }
   }
   return out;

@@ -4,6 +4,7 @@ import { InvalidArgumentError } from './errors.js';
 import type { Initializer, LinearSlot } from './init.js';
 import type { Rng } from './rng.js';
 import { castParameters, type FloatArray, type ParameterTensor } from './tensor.js';
+import { checkBatch, checkModelSpec, checkParameters, checkStep, parameterShapes } from './validate.js';
 
 /** A layer as the user builds it: a spec plus nothing else, so the same objects work on every backend. */
 export interface Layer {
@@ -40,37 +41,6 @@ export interface Module {
   /** Replaces every parameter; names and shapes must match. Values are cast to the backend's dtype. */
   loadStateDict(params: readonly ParameterTensor[]): Promise<void>;
   dispose(): Promise<void>;
-}
-
-/** Shapes and names of a Sequential's parameters, PyTorch layout (`[out, in]` weights). */
-export function parameterShapes(layers: readonly LayerSpec[]): { name: string; shape: number[] }[] {
-  const out: { name: string; shape: number[] }[] = [];
-  layers.forEach((layer, i) => {
-    if (layer.kind === 'linear') {
-      out.push({ name: `${i}.weight`, shape: [layer.outFeatures, layer.inFeatures] });
-      out.push({ name: `${i}.bias`, shape: [layer.outFeatures] });
-    }
-  });
-  return out;
-}
-
-/** Checks the layer chain: feature counts line up and the last layer produces `numClasses` logits. */
-export function validateModel(spec: ModelSpec): void {
-  let features = spec.inputShape.reduce((a, b) => a * b, 1);
-  let flat = spec.inputShape.length === 1;
-  spec.layers.forEach((layer, i) => {
-    if (layer.kind === 'flatten') flat = true;
-    if (layer.kind === 'linear') {
-      if (!flat) throw new InvalidArgumentError(`Layer ${i} (Linear) needs a Flatten before it: the input is [${spec.inputShape}].`);
-      if (layer.inFeatures !== features) {
-        throw new InvalidArgumentError(`Layer ${i} Linear(${layer.inFeatures}, ${layer.outFeatures}) receives ${features} features.`);
-      }
-      features = layer.outFeatures;
-    }
-  });
-  if (features !== spec.numClasses) {
-    throw new InvalidArgumentError(`The model outputs ${features} values but the data has ${spec.numClasses} classes.`);
-  }
 }
 
 function positiveInt(name: string, value: number): number {
@@ -126,32 +96,37 @@ class Sequential implements Module {
       return this.compiled;
     }
     const spec: ModelSpec = { layers: this.layers, inputShape: [...sampleShape], numClasses };
-    validateModel(spec);
+    checkModelSpec(spec);
     this.compiled = await this.backend.compile(spec, castParameters(this.host, this.backend.dtype));
     this.compiledFor = spec;
     return this.compiled;
   }
 
-  private async ready(batch: Batch): Promise<CompiledModel> {
-    if (this.compiled) return this.compiled;
-    const last = this.layers.findLast((l) => l.kind === 'linear');
-    return this.compile(batch.sampleShape, last?.kind === 'linear' ? last.outFeatures : 0);
+  /** The compiled model, after checking `batch` against it (compiling first for the first batch). */
+  private async ready(batch: Batch, usesLabels: boolean): Promise<CompiledModel> {
+    if (!this.compiled) {
+      const last = this.layers.findLast((l) => l.kind === 'linear');
+      await this.compile(batch.sampleShape, last?.kind === 'linear' ? last.outFeatures : 0);
+    }
+    checkBatch(this.compiledFor as ModelSpec, batch, usesLabels);
+    return this.compiled as CompiledModel;
   }
 
   async trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats> {
-    return (await this.ready(batch)).trainStep(batch, hyper);
+    checkStep(hyper);
+    return (await this.ready(batch, true)).trainStep(batch, hyper);
   }
 
   async evaluate(batch: Batch): Promise<BatchStats> {
-    return (await this.ready(batch)).evaluate(batch);
+    return (await this.ready(batch, true)).evaluate(batch);
   }
 
   async forward(batch: Batch): Promise<FloatArray> {
-    return (await this.ready(batch)).logits(batch);
+    return (await this.ready(batch, false)).logits(batch);
   }
 
   async losses(batch: Batch): Promise<FloatArray> {
-    return (await this.ready(batch)).losses(batch);
+    return (await this.ready(batch, true)).losses(batch);
   }
 
   async stateDict(): Promise<ParameterTensor[]> {
@@ -159,22 +134,10 @@ class Sequential implements Module {
   }
 
   async loadStateDict(params: readonly ParameterTensor[]): Promise<void> {
-    const byName = new Map(params.map((p) => [p.name, p]));
-    for (const own of this.host) {
-      const given = byName.get(own.name);
-      if (!given)
-        throw new InvalidArgumentError(
-          `loadStateDict: parameter '${own.name}' is missing (got ${[...byName.keys()].join(', ') || 'none'}).`,
-        );
-      if (given.shape.join() !== own.shape.join()) {
-        throw new InvalidArgumentError(`loadStateDict: '${own.name}' has shape [${given.shape}], the model needs [${own.shape}].`);
-      }
-      own.data.set(given.data);
-    }
-    if (byName.size !== this.host.length) {
-      const extra = [...byName.keys()].filter((n) => !this.host.some((p) => p.name === n));
-      throw new InvalidArgumentError(`loadStateDict: unexpected parameters ${extra.join(', ')}.`);
-    }
+    const ordered = checkParameters(this.layers, params, 'loadStateDict');
+    ordered.forEach((p, i) => {
+      (this.host[i] as ParameterTensor).data.set(p.data);
+    });
     await this.compiled?.writeParameters(castParameters(this.host, this.backend.dtype));
   }
 

@@ -18,11 +18,6 @@ function shiftedLogSumExp(logits: ArrayLike<number>, offset: number, cols: numbe
   return Math.log(sum);
 }
 
-export function logSumExpRow(logits: ArrayLike<number>, offset: number, cols: number): number {
-  const max = rowMax(logits, offset, cols);
-  return max + shiftedLogSumExp(logits, offset, cols, max);
-}
-
 export function logSoftmax(logits: ArrayLike<number>, rows: number, cols: number): Float64Array {
   const out = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) {

@@ -62,13 +62,13 @@ describe('nn', () => {
   it('checks names and shapes in loadStateDict', async () => {
     const net = nn.Sequential(nn.Flatten(), nn.Linear(4, 2));
     await expect(net.loadStateDict([{ name: '1.weight', shape: [2, 4], data: new Float64Array(8) }])).rejects.toThrow(
-      "loadStateDict: parameter '1.bias' is missing (got 1.weight).",
+      "loadStateDict: parameter '1.bias' [2] is missing (got 1.weight); pass every parameter of the model.",
     );
     await expect(
       net.loadStateDict([
         { name: '1.weight', shape: [4, 2], data: new Float64Array(8) },
         { name: '1.bias', shape: [2], data: new Float64Array(2) },
       ]),
-    ).rejects.toThrow("loadStateDict: '1.weight' has shape [4,2], the model needs [2,4].");
+    ).rejects.toThrow("loadStateDict: parameter '1.weight' has shape [4,2], the model needs [2,4] (weights are [out, in]).");
   });
 });

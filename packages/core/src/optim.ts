@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from './errors.js';
 import type { Module, Parameter } from './nn.js';
+import { checkLr, checkWeightDecay } from './validate.js';
 
 /** Plain SGD with optional (L2) weight decay, PyTorch semantics: `w ← w − lr·(g + weightDecay·w)`. */
 export interface Optimizer {
@@ -8,20 +9,6 @@ export interface Optimizer {
   readonly lr: number;
   readonly weightDecay: number;
   setLr(lr: number): void;
-}
-
-export function checkLr(lr: number): number {
-  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) {
-    throw new InvalidArgumentError(`The learning rate must be a finite number > 0, got ${lr}.`);
-  }
-  return lr;
-}
-
-export function checkWeightDecay(weightDecay: number): number {
-  if (typeof weightDecay !== 'number' || !Number.isFinite(weightDecay) || weightDecay < 0) {
-    throw new InvalidArgumentError(`Weight decay must be a finite number >= 0, got ${weightDecay}.`);
-  }
-  return weightDecay;
 }
 
 export function SGD(params: readonly Parameter[], { lr, weightDecay = 0 }: { lr: number; weightDecay?: number }): Optimizer {

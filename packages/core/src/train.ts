@@ -1,18 +1,10 @@
 import { Accumulator } from './accumulator.js';
 import type { DataIter } from './batch.js';
+import type { EpochMetrics } from './epoch-metrics.js';
 import { DivergenceError, InvalidArgumentError, SanityCheckError } from './errors.js';
 import type { Loss } from './loss.js';
 import type { Module } from './nn.js';
 import type { Optimizer } from './optim.js';
-
-export interface EpochMetrics {
-  /** 1-based, as the book prints it. */
-  readonly epoch: number;
-  readonly trainLoss: number;
-  readonly trainAcc: number;
-  readonly testAcc: number;
-  readonly seconds: number;
-}
 
 export type TrainEvent =
   | {

@@ -1,4 +1,4 @@
-import { DatasetError } from '@xbackend/core';
+import { DatasetError } from './dataset-error.js';
 
 /**
  * A file's bytes are not what they must be. `problem` says what, without naming the file, so that the loader can

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DatasetError } from '@xbackend/core';
 import { ContentError } from './content-error.js';
+import { DatasetError } from './dataset-error.js';
 
 export interface DownloadProgress {
   /** File name on the mirror, e.g. `train-images-idx3-ubyte.gz`. */

@@ -1,8 +1,9 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DatasetError, InvalidArgumentError } from '@xbackend/core';
+import { InvalidArgumentError } from '@xbackend/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DatasetError } from './dataset-error.js';
 import { loadFashionMnist } from './fashion-mnist.js';
 import { FASHION_MNIST_CHECKSUMS } from './files.js';
 import type { FashionMnistOptions } from './options.js';

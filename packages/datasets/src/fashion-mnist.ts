@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DatasetError, writeFileAtomic } from '@xbackend/core';
+import { writeFileAtomic } from '@xbackend/core/node';
 import { ContentError } from './content-error.js';
+import { DatasetError } from './dataset-error.js';
 import { decodeFile } from './decode.js';
 import { DownloadError, type DownloadProgress, download } from './download.js';
 import { type ExpectedContent, FASHION_MNIST_FILES, type FashionMnistFile } from './files.js';

@@ -1,5 +1,6 @@
 export { ContentError } from './content-error.js';
 export { createDataIter, type DataIterOptions } from './data-iter.js';
+export { DatasetError } from './dataset-error.js';
 export { DownloadError, type DownloadProgress } from './download.js';
 export { type FashionMnist, type FileSource, loadFashionMnist } from './fashion-mnist.js';
 export {

@@ -1,4 +1,4 @@
-import { DatasetError } from '@xbackend/core';
+import { DatasetError } from './dataset-error.js';
 import { FASHION_MNIST_FILES, type FashionMnistFile } from './files.js';
 import { describePlace, type LocatedFile, type PlaceOutcome, type SearchPlace } from './locate.js';
 

@@ -1,0 +1,143 @@
+/**
+ * The one place where what reaches a backend is checked: model specs, parameter sets, batches and step
+ * hyperparameters. Core calls these before any adapter sees the data, so adapters trust their inputs and every
+ * backend rejects the same mistakes with the same message.
+ */
+import type { LayerSpec, ModelSpec, StepHyperparameters } from './backend.js';
+import type { Batch } from './batch.js';
+import { InvalidArgumentError } from './errors.js';
+import { type ParameterTensor, sizeOf } from './tensor.js';
+
+const LAYER_KINDS: readonly LayerSpec['kind'][] = ['flatten', 'linear', 'relu'];
+
+function isPositiveInt(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+/** Shapes and names of a Sequential's parameters, PyTorch layout (`[out, in]` weights). */
+export function parameterShapes(layers: readonly LayerSpec[]): { name: string; shape: number[] }[] {
+  const out: { name: string; shape: number[] }[] = [];
+  layers.forEach((layer, i) => {
+    if (layer.kind === 'linear') {
+      out.push({ name: `${i}.weight`, shape: [layer.outFeatures, layer.inFeatures] });
+      out.push({ name: `${i}.bias`, shape: [layer.outFeatures] });
+    }
+  });
+  return out;
+}
+
+/** Checks the layer chain: known layers, feature counts that line up, and `numClasses` logits at the end. */
+export function checkModelSpec(spec: ModelSpec): void {
+  if (!Array.isArray(spec.inputShape) || spec.inputShape.length === 0 || !spec.inputShape.every(isPositiveInt)) {
+    throw new InvalidArgumentError(`The input shape must be a non-empty list of positive integers, got [${spec.inputShape}].`);
+  }
+  if (!isPositiveInt(spec.numClasses)) throw new InvalidArgumentError(`numClasses must be a positive integer, got ${spec.numClasses}.`);
+  if (spec.layers.length === 0) throw new InvalidArgumentError('The model has no layers.');
+  let features = sizeOf(spec.inputShape);
+  let flat = spec.inputShape.length === 1;
+  spec.layers.forEach((layer, i) => {
+    if (!LAYER_KINDS.includes(layer.kind)) {
+      throw new InvalidArgumentError(
+        `Layer ${i} has unknown kind '${(layer as { kind: unknown }).kind}'; layers are ${LAYER_KINDS.join(', ')}.`,
+      );
+    }
+    if (layer.kind === 'flatten') flat = true;
+    if (layer.kind === 'linear') {
+      if (!isPositiveInt(layer.inFeatures) || !isPositiveInt(layer.outFeatures)) {
+        throw new InvalidArgumentError(`Layer ${i} Linear(${layer.inFeatures}, ${layer.outFeatures}) needs positive integer sizes.`);
+      }
+      if (!flat) throw new InvalidArgumentError(`Layer ${i} (Linear) needs a Flatten before it: the input is [${spec.inputShape}].`);
+      if (layer.inFeatures !== features) {
+        throw new InvalidArgumentError(`Layer ${i} Linear(${layer.inFeatures}, ${layer.outFeatures}) receives ${features} features.`);
+      }
+      features = layer.outFeatures;
+    }
+  });
+  if (features !== spec.numClasses) {
+    throw new InvalidArgumentError(`The model outputs ${features} values but the data has ${spec.numClasses} classes.`);
+  }
+}
+
+/**
+ * Matches `params` to the model's parameters (names `${i}.weight` `[out, in]` and `${i}.bias` `[out]`) and returns
+ * them in spec order; `context` starts the message (e.g. `loadStateDict`).
+ */
+export function checkParameters(layers: readonly LayerSpec[], params: readonly ParameterTensor[], context: string): ParameterTensor[] {
+  const expected = parameterShapes(layers);
+  const names = expected.map((e) => e.name);
+  const byName = new Map<string, ParameterTensor>();
+  for (const p of params) {
+    if (byName.has(p.name)) throw new InvalidArgumentError(`${context}: parameter '${p.name}' is given twice.`);
+    byName.set(p.name, p);
+  }
+  const extra = [...byName.keys()].filter((name) => !names.includes(name));
+  if (extra.length > 0) {
+    throw new InvalidArgumentError(`${context}: unexpected parameters ${extra.join(', ')}; the model has ${names.join(', ') || 'none'}.`);
+  }
+  return expected.map(({ name, shape }) => {
+    const given = byName.get(name);
+    if (!given) {
+      throw new InvalidArgumentError(
+        `${context}: parameter '${name}' [${shape}] is missing (got ${params.map((p) => p.name).join(', ') || 'none'}); pass every parameter of the model.`,
+      );
+    }
+    if (given.shape.join() !== shape.join()) {
+      throw new InvalidArgumentError(
+        `${context}: parameter '${name}' has shape [${given.shape}], the model needs [${shape}] (weights are [out, in]).`,
+      );
+    }
+    if (!(given.data instanceof Float32Array || given.data instanceof Float64Array) || given.data.length !== sizeOf(shape)) {
+      throw new InvalidArgumentError(
+        `${context}: parameter '${name}' [${shape}] must hold ${sizeOf(shape)} values in a Float32Array or Float64Array.`,
+      );
+    }
+    return given;
+  });
+}
+
+/** Rejects a batch that does not fit the model, before any backend sees it. Labels are checked only where they are used. */
+export function checkBatch(spec: ModelSpec, batch: Batch, usesLabels: boolean): void {
+  const { size } = batch;
+  if (!isPositiveInt(size)) throw new InvalidArgumentError(`The batch size must be a positive integer, got ${size}.`);
+  if (batch.sampleShape.join() !== spec.inputShape.join()) {
+    throw new InvalidArgumentError(
+      `The batch holds examples of shape [${batch.sampleShape}], the model was compiled for [${spec.inputShape}].`,
+    );
+  }
+  const expected = size * sizeOf(spec.inputShape);
+  if (!(batch.x instanceof Float32Array) || batch.x.length !== expected) {
+    throw new InvalidArgumentError(
+      `batch.x must be a Float32Array of ${expected} values (${size} examples of [${spec.inputShape}]), got ${batch.x.length}.`,
+    );
+  }
+  if (!usesLabels) return;
+  if (!(batch.y instanceof Int32Array) || batch.y.length !== size) {
+    throw new InvalidArgumentError(`batch.y must be an Int32Array of ${size} labels, got ${batch.y.length}.`);
+  }
+  for (let i = 0; i < size; i++) {
+    const label = batch.y[i] as number;
+    if (!(label >= 0 && label < spec.numClasses)) {
+      throw new InvalidArgumentError(`Label ${label} of example ${i} is not a class index in [0, ${spec.numClasses - 1}].`);
+    }
+  }
+}
+
+export function checkLr(lr: number): number {
+  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) {
+    throw new InvalidArgumentError(`The learning rate must be a finite number > 0, got ${lr}.`);
+  }
+  return lr;
+}
+
+export function checkWeightDecay(weightDecay: number): number {
+  if (typeof weightDecay !== 'number' || !Number.isFinite(weightDecay) || weightDecay < 0) {
+    throw new InvalidArgumentError(`Weight decay must be a finite number >= 0, got ${weightDecay}.`);
+  }
+  return weightDecay;
+}
+
+/** The SGD step's lr and weight decay. */
+export function checkStep(hyper: StepHyperparameters): void {
+  checkLr(hyper.lr);
+  checkWeightDecay(hyper.weightDecay);
+}
