@@ -10,6 +10,8 @@ const workspaces = ['packages', 'apps'].flatMap((dir) =>
     .filter((d) => d.isDirectory())
     .map((d) => ({ dir: `${dir}/${d.name}`, name: d.name })),
 );
+/** The example scripts, and the test that type-checks and runs every README's examples. */
+const examples = { dir: 'examples', name: 'examples' };
 const alias = workspaces.map(({ dir, name }) => ({
   find: new RegExp(`^@xbackend/${name}$`),
   replacement: `${root}${dir}/src/index.ts`,
@@ -19,14 +21,14 @@ export default defineConfig({
   test: {
     // Training tests are CPU-bound; on 2 cores, files in parallel only slow each other down.
     fileParallelism: false,
-    projects: workspaces.map(({ dir, name }) => ({
+    projects: [...workspaces, examples].map(({ dir, name }) => ({
       resolve: { alias },
       // 'source' picks a package's TypeScript sources, for its `exports` and its own `#imports` alike.
       ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
       test: {
         name,
         root: `${root}${dir}`,
-        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts', '*.test.ts'],
         environment: 'node',
         testTimeout: 120_000,
         hookTimeout: 120_000,

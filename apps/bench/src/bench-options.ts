@@ -1,9 +1,9 @@
-import { InvalidArgumentError } from '@xbackend/core';
+import { D2L_DEFAULTS, InvalidArgumentError } from '@xbackend/core';
 import type { DataSpec, FaultKind } from './protocol.js';
 
 /** Everything a bench run is asked to do (the command line, parsed). */
 export interface BenchOptions {
-  /** `name` or `name/engine` items; undefined: every engine available here. */
+  /** `name` or `name/engine` items (a short name, package name or path); undefined: every engine available here. */
   readonly backends?: readonly string[];
   readonly epochs: number;
   readonly warmupEpochs: number;
@@ -28,15 +28,15 @@ export interface BenchOptions {
   readonly command: string;
 }
 
-/** The d2l §3.7 settings the bench uses unless told otherwise. */
+/** What the bench measures unless told otherwise: d2l §3.7's settings, for fewer epochs than the book's. */
 export const DEFAULTS = {
   epochs: 3,
   warmupEpochs: 1,
-  batchSizes: [256],
+  batchSizes: [D2L_DEFAULTS.batchSize],
   repeat: 1,
-  seed: 0,
-  lr: 0.1,
-  initStd: 0.01,
+  seed: D2L_DEFAULTS.seed,
+  lr: D2L_DEFAULTS.lr,
+  initStd: D2L_DEFAULTS.initStd,
 } as const;
 
 function positiveInt(value: number, name: string): void {

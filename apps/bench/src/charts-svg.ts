@@ -1,6 +1,6 @@
+import { color, escapeXml, fmt, logRange, logTicks, niceCeil, niceTicks, svgDocument } from '@xbackend/runs';
 import { seconds } from './format.js';
 import type { BenchReport, BenchRow } from './results.js';
-import { color, escapeXml, fmt, linearTicks, logRange, logTicks, niceCeil, svgDocument } from './svg.js';
 
 function targetsOf(report: BenchReport): string[] {
   return [...new Set(report.rows.map((r) => r.target))];
@@ -34,7 +34,7 @@ export function epochTimeChart(report: BenchReport): string {
     });
   } else body.push(`<text x="${width / 2}" y="38" text-anchor="middle" fill="#555">batch size ${sizes[0]}</text>`);
   const bottom = top + targets.length * groupHeight;
-  for (const t of linearTicks(axisMax, 5)) {
+  for (const t of niceTicks(0, axisMax, 5)) {
     body.push(`<line x1="${fmt(x(t))}" y1="${top - 4}" x2="${fmt(x(t))}" y2="${bottom}" stroke="#ddd"/>`);
     body.push(`<text x="${fmt(x(t))}" y="${bottom + 16}" text-anchor="middle">${t}</text>`);
   }

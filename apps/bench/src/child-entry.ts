@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { ChildMessage, RunRequest } from './protocol.js';
 import { runWorkload } from './run-workload.js';
 
@@ -39,7 +38,7 @@ process.on('disconnect', () => process.exit(1));
 process.once('message', async (request: RunRequest) => {
   let code = 0;
   try {
-    const measurement = await runWorkload(request, fileURLToPath(import.meta.url), (progress) => void send(progress));
+    const measurement = await runWorkload(request, (progress) => void send(progress));
     await send({ type: 'result', measurement });
   } catch (error) {
     code = 1;

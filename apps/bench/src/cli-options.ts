@@ -1,5 +1,17 @@
 import { resolve } from 'node:path';
-import { parseInteger, parseList, parseNonNegativeInt, parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber } from '@xbackend/cli';
+import {
+  absoluteBackendItem,
+  addDataOptions,
+  type DataFlags,
+  parseInteger,
+  parseList,
+  parseName,
+  parseNonNegativeInt,
+  parseNonNegativeNumber,
+  parsePositiveInt,
+  parsePositiveNumber,
+  timestamp,
+} from '@xbackend/runs';
 import { type Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import { type BenchOptions, DEFAULTS } from './bench-options.js';
 import type { FaultKind } from './protocol.js';
@@ -11,12 +23,7 @@ function parseFault(text: string, previous: Record<string, FaultKind> = {}): Rec
   return { ...previous, [match[1] as string]: match[2] as FaultKind };
 }
 
-/** `2025-01-31T12-05-09` (UTC): sortable and valid in file names everywhere. */
-export function timestamp(date: Date = new Date()): string {
-  return date.toISOString().slice(0, 19).replaceAll(':', '-');
-}
-
-export interface BenchFlags {
+export interface BenchFlags extends DataFlags {
   backends?: string[];
   epochs: number;
   warmupEpochs: number;
@@ -27,9 +34,6 @@ export interface BenchFlags {
   initStd: number;
   threads?: number;
   out?: string;
-  dataDir?: string;
-  verifyData: boolean;
-  download: boolean;
   trainExamples?: number;
   testExamples?: number;
   baselines: boolean;
@@ -39,12 +43,12 @@ export interface BenchFlags {
 }
 
 export function defineOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .addOption(
       new Option(
         '--backends <list>',
-        "comma-separated name or name/engine, e.g. onnxruntime,tfjs/wasm (default: every engine available here; a name alone: all its available engines; see 'xbackend backends')",
-      ).argParser(parseList((s) => s)),
+        "comma-separated name or name/engine, or an adapter's package name or path (default: every engine available here; a name alone: all its available engines; see 'xbackend backends')",
+      ).argParser(parseList(parseName)),
     )
     .addOption(new Option('--epochs <n>', 'measured epochs per run').argParser(parsePositiveInt).default(DEFAULTS.epochs))
     .addOption(
@@ -55,7 +59,7 @@ export function defineOptions(cmd: Command): Command {
     .addOption(
       new Option('--batch-sizes <list>', 'batch sizes to measure, e.g. 64,256,1024 for a scaling sweep')
         .argParser(parseList(parsePositiveInt))
-        .default([...DEFAULTS.batchSizes], '256'),
+        .default([...DEFAULTS.batchSizes], DEFAULTS.batchSizes.join(',')),
     )
     .addOption(
       new Option('--repeat <n>', 'runs (fresh processes) per backend/engine and batch size')
@@ -74,13 +78,8 @@ export function defineOptions(cmd: Command): Command {
         parsePositiveInt,
       ),
     )
-    .option('--out <dir>', 'directory for bench.json, REPORT.md and the SVG charts (default: bench-out/<timestamp>)')
-    .option(
-      '--data-dir <dir>',
-      'directory with the four Fashion-MNIST IDX files, searched before the cache and /usr/share/datasets/fashion-mnist',
-    )
-    .option('--no-verify-data', "skip the SHA-256 check of the data files (for fixtures; the files' structure is still checked)")
-    .option('--no-download', 'fail instead of downloading Fashion-MNIST when it is not found')
+    .option('--out <dir>', 'directory for bench.json, REPORT.md and the SVG charts (default: bench-out/<timestamp>)');
+  return addDataOptions(cmd)
     .addOption(
       new Option('--train-examples <n>', 'use only the first n training examples (less work, e.g. for tests)').argParser(parsePositiveInt),
     )
@@ -97,7 +96,7 @@ export function defineOptions(cmd: Command): Command {
 
 export function benchOptions(flags: BenchFlags, cwd: string, command: string): BenchOptions {
   return {
-    ...(flags.backends ? { backends: flags.backends } : {}),
+    ...(flags.backends ? { backends: flags.backends.map((item) => absoluteBackendItem(item, cwd)) } : {}),
     epochs: flags.epochs,
     warmupEpochs: flags.warmupEpochs,
     batchSizes: flags.batchSizes,

@@ -1,14 +1,8 @@
 export { type BenchOptions, checkBenchOptions, DEFAULTS } from './bench-options.js';
-export { batchScalingChart, epochTimeChart } from './charts-svg.js';
-export { type ChildRunOptions, type RunOutcome, runInChild } from './child-runner.js';
-export { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './errors.js';
-export { type MachineInfo, machineInfo, packageVersions } from './machine.js';
 export { type BenchIO, main } from './main.js';
-export { IDIOMATIC_BACKEND } from './measure-idiomatic.js';
-export type { DataSpec, EpochRecord, FaultKind, RunMeasurement, RunRequest } from './protocol.js';
+export type { DataSpec, EpochRecord, FaultKind, Phase, ProgressMessage, RunKind, RunMeasurement } from './protocol.js';
 export { reportMarkdown, resultTables } from './report-md.js';
 export type { BenchReport, BenchRow, BenchSettings, RunRecord } from './results.js';
 export { type BenchEvent, type BenchHooks, type BenchResult, runBench } from './run-bench.js';
-export { median, percentile, type Summary, summarize } from './stats.js';
-export { planTargets, REFERENCE_BASELINE, type Target, type TargetPlan } from './targets.js';
-export { BENCH_FILES, writeOutputs } from './write-outputs.js';
+export type { Target } from './targets.js';
+export { BENCH_FILES } from './write-outputs.js';

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BackendRegistry, defaultRegistry } from '@xbackend/core';
 
 /** What a number in the report was measured on. */
 export interface MachineInfo {
@@ -25,22 +26,6 @@ export interface MachineInfo {
   readonly gitDirty?: boolean;
 }
 
-/** Each adapter package and the framework packages it runs on. */
-const FRAMEWORKS: Readonly<Record<string, readonly string[]>> = {
-  '@xbackend/core': [],
-  '@xbackend/datasets': [],
-  '@xbackend/backend-reference': [],
-  '@xbackend/backend-onnxruntime': ['onnxruntime-node'],
-  '@xbackend/backend-tfjs': [
-    '@tensorflow/tfjs-core',
-    '@tensorflow/tfjs-layers',
-    '@tensorflow/tfjs-backend-cpu',
-    '@tensorflow/tfjs-backend-wasm',
-    '@tensorflow/tfjs-node',
-  ],
-  '@xbackend/backend-gpujs': ['gpu.js', 'gl'],
-};
-
 /**
  * The directory of package `name` as Node would find it from `fromDir` (walking up through node_modules), found by
  * path rather than by `require.resolve`, which a package's `exports` may forbid for package.json.
@@ -53,22 +38,47 @@ function packageDir(name: string, fromDir: string): string | undefined {
   }
 }
 
-function versionAt(dir: string | undefined): string | null {
-  if (!dir) return null;
+interface PackageManifest {
+  readonly version?: unknown;
+  readonly dependencies?: Readonly<Record<string, string>>;
+  readonly optionalDependencies?: Readonly<Record<string, string>>;
+}
+
+function manifestAt(dir: string | undefined): PackageManifest | undefined {
+  if (!dir) return undefined;
   try {
-    const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: unknown };
-    return typeof version === 'string' ? version : null;
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageManifest;
   } catch {
-    return null;
+    return undefined;
   }
 }
 
-export function packageVersions(benchDir: string = fileURLToPath(new URL('..', import.meta.url))): Record<string, string | null> {
+function versionAt(dir: string | undefined): string | null {
+  const version = manifestAt(dir)?.version;
+  return typeof version === 'string' ? version : null;
+}
+
+/** The packages every bench runs on, besides the adapters. */
+const BENCH_PACKAGES = ['@xbackend/core', '@xbackend/datasets'];
+
+/**
+ * Versions of core and datasets, of each adapter package of the registry, and of the frameworks behind each adapter:
+ * its own runtime (and optional) dependencies, resolved from the adapter as the adapter itself loads them.
+ * Registry entries that are paths or adapter objects have no package to look up.
+ */
+export function packageVersions(
+  registry: BackendRegistry = defaultRegistry,
+  benchDir: string = fileURLToPath(new URL('..', import.meta.url)),
+): Record<string, string | null> {
   const out: Record<string, string | null> = {};
-  for (const [adapter, frameworks] of Object.entries(FRAMEWORKS)) {
-    const adapterDir = packageDir(adapter, benchDir);
-    out[adapter] = versionAt(adapterDir);
-    // Frameworks resolve from their adapter, as the adapter itself would load them.
+  for (const name of BENCH_PACKAGES) out[name] = versionAt(packageDir(name, benchDir));
+  for (const name of registry.names) {
+    const source = registry.source(name);
+    if (typeof source !== 'string' || !/^(@[\w.-]+\/)?[\w.-]+$/.test(source)) continue;
+    const adapterDir = packageDir(source, benchDir);
+    const manifest = manifestAt(adapterDir);
+    out[source] = versionAt(adapterDir);
+    const frameworks = Object.keys({ ...manifest?.dependencies, ...manifest?.optionalDependencies });
     for (const framework of frameworks) out[framework] = adapterDir ? versionAt(packageDir(framework, adapterDir)) : null;
   }
   return out;
@@ -82,7 +92,7 @@ function git(cwd: string, args: string[]): string | undefined {
   }
 }
 
-export function machineInfo(cwd: string = process.cwd()): MachineInfo {
+export function machineInfo(registry: BackendRegistry = defaultRegistry, cwd: string = process.cwd()): MachineInfo {
   const cpus = os.cpus();
   const commit = git(cwd, ['rev-parse', 'HEAD']) || undefined;
   const status = commit ? git(cwd, ['status', '--porcelain', '--untracked-files=no']) : undefined;
@@ -96,7 +106,7 @@ export function machineInfo(cwd: string = process.cwd()): MachineInfo {
     node: process.version,
     v8: process.versions.v8,
     loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
-    packages: packageVersions(),
+    packages: packageVersions(registry),
     ...(commit ? { gitCommit: commit } : {}),
     ...(status === undefined ? {} : { gitDirty: status !== '' }),
   };

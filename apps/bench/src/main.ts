@@ -1,23 +1,19 @@
 import type { ChildProcess } from 'node:child_process';
-import { XBackendError } from '@xbackend/core';
-import { Command, CommanderError } from 'commander';
+import type { BackendRegistry } from '@xbackend/core';
+import { type AppIO, createConsole, createProgram, EXIT_FAILURE, EXIT_OK, runProgram } from '@xbackend/runs';
 import { type BenchFlags, benchOptions, defineOptions } from './cli-options.js';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, isAbort, isUsageError } from './errors.js';
-import { createProgress, type Output } from './progress.js';
+import { createProgress } from './progress.js';
 import { resultTables } from './report-md.js';
 import { runBench } from './run-bench.js';
 
 const VERSION = '0.1.0';
 
 /** Everything the command touches besides its arguments, so tests can run it in-process. */
-export interface BenchIO {
-  readonly stdout: Output;
-  readonly stderr: Output;
-  /** Base of relative paths (default: process.cwd()). */
-  readonly cwd?: string;
-  /** Ctrl-C in bin.ts: kills the running child; nothing is written. */
-  readonly signal?: AbortSignal;
+export interface BenchIO extends AppIO {
+  /** Ctrl-C (`signal`) kills the running child; nothing is written. */
   readonly onChild?: (child: ChildProcess) => void;
+  /** The short backend names `--backends` accepts (default: core's `defaultRegistry`); see `BenchHooks.registry`. */
+  readonly registry?: BackendRegistry;
 }
 
 /** The command line as it can be typed again from the repository root. */
@@ -26,24 +22,19 @@ function commandLine(args: readonly string[]): string {
   return ['pnpm bench', ...quoted].join(' ');
 }
 
-/** Runs `xbackend-bench` (`argv` as in `process.argv`) and returns the exit code (see errors.ts). */
+/** Runs `xbackend-bench` (`argv` as in `process.argv`) and returns the exit code (0, or 1 when a run failed; see runs' exit codes). */
 export async function main(argv: readonly string[], io: BenchIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const cwd = io.cwd ?? process.cwd();
-  const err = (line: string) => io.stderr.write(`${line}\n`);
+  const console = createConsole(io);
   let someFailed = false;
-  const program = new Command('xbackend-bench')
-    .description(
-      'side-by-side speed of every xbackend backend/engine on d2l §3.7 softmax regression (Fashion-MNIST), each in its own process; writes bench.json, REPORT.md and SVG charts',
-    )
-    .version(VERSION)
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
-    .showSuggestionAfterError();
+  const program = createProgram('xbackend-bench', VERSION, io).description(
+    'side-by-side speed of every xbackend backend/engine on d2l §3.7 softmax regression (Fashion-MNIST), each in its own process; writes bench.json, REPORT.md and SVG charts',
+  );
   defineOptions(program).action(async (flags: BenchFlags) => {
-    const options = benchOptions(flags, cwd, commandLine(argv.slice(2)));
+    const options = benchOptions(flags, console.cwd, commandLine(argv.slice(2)));
     const { report, files } = await runBench(options, {
       ...(io.signal ? { signal: io.signal } : {}),
       ...(io.onChild ? { onChild: io.onChild } : {}),
+      ...(io.registry ? { registry: io.registry } : {}),
       onEvent: createProgress(io.stderr, flags.progress),
     });
     io.stdout.write(`${resultTables(report)}\n`);
@@ -51,25 +42,14 @@ export async function main(argv: readonly string[], io: BenchIO = { stdout: proc
     const failed = report.rows.filter((r) => r.status === 'failed');
     if (failed.length > 0) {
       someFailed = true;
-      err(
+      console.err(
         `xbackend-bench: ${failed.length} of ${report.rows.length} rows failed: ${failed.map((r) => `${r.target} (B=${r.batchSize})`).join(', ')}; see REPORT.md.`,
       );
     }
   });
-  try {
-    await program.parseAsync([...argv]);
-    return someFailed ? EXIT_FAILURE : EXIT_OK;
-  } catch (error) {
-    // Commander has already printed its own message (help, version, unknown flag, bad value).
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    if (isAbort(error)) {
-      err('xbackend-bench: interrupted; the running child was stopped and no report was written.');
-      return EXIT_INTERRUPTED;
-    }
-    const usage = isUsageError(error);
-    err(`${usage ? 'error' : 'xbackend-bench failed'}: ${error instanceof Error ? error.message : String(error)}`);
-    if (usage) err("(see 'xbackend-bench --help')");
-    if (!(error instanceof XBackendError) && error instanceof Error && error.stack) err(error.stack);
-    return usage ? EXIT_USAGE : EXIT_FAILURE;
-  }
+  const code = await runProgram(program, argv, console, {
+    interrupted: 'xbackend-bench: interrupted; the running child was stopped and no report was written.',
+    help: "(see 'xbackend-bench --help')",
+  });
+  return code === EXIT_OK && someFailed ? EXIT_FAILURE : code;
 }

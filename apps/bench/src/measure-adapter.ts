@@ -1,33 +1,33 @@
-import { type DataIter, evaluateAccuracy, loadBackend, trainEpochCh3 } from '@xbackend/core';
+import { createRegistry, type DataIter, evaluateAccuracy, loadBackend, presetLayers, sequentialOf, trainEpochCh3 } from '@xbackend/core';
 import { peakRssBytes } from './peak-memory.js';
 import type { EpochRecord, ProgressMessage, RunMeasurement, RunRequest } from './protocol.js';
 import { timeTrainSteps } from './step-timer.js';
 
 /**
- * The DESIGN.md script on one adapter: `loadBackend`, Sequential(Flatten, Linear), N(0, std) init,
+ * The book's §3.7 script on one adapter: `loadBackend`, Sequential(Flatten, Linear), N(0, std) init,
  * CrossEntropyLoss('none'), SGD, core's `trainEpochCh3` + `evaluateAccuracy`; warm-up epochs first, then the
  * measured ones, each timed, with every trainStep timed inside them.
  */
 export async function measureAdapter(
   request: RunRequest,
   data: { train: DataIter; test: DataIter },
-  resolveFrom: string,
   onProgress: (message: ProgressMessage) => void,
 ): Promise<RunMeasurement> {
   const { train, test } = data;
-  const name = request.engine === undefined ? request.backend : `${request.backend}/${request.engine}`;
-  const inFeatures = train.sampleShape.reduce((a, b) => a * b, 1);
 
   onProgress({ type: 'progress', phase: 'build' });
   const buildStart = performance.now();
-  const loaded = await loadBackend(name, {
+  const loaded = await loadBackend(request.backend, {
+    ...(request.engine === undefined ? {} : { engine: request.engine }),
     seed: request.seed,
-    resolveFrom,
+    // The parent's registry and resolution base, so the child finds the backend the parent planned.
+    registry: createRegistry(request.registry),
+    resolveFrom: request.resolveFrom,
     ...(request.threads === undefined ? {} : { threads: request.threads }),
   });
   try {
     const { nn, init, loss, optim } = loaded;
-    const net = nn.Sequential(nn.Flatten(), nn.Linear(inFeatures, train.numClasses));
+    const net = sequentialOf(nn, presetLayers('softmax', train.sampleShape, train.numClasses));
     net.apply(init.normal({ std: request.initStd }));
     await net.compile(train.sampleShape, train.numClasses);
     const buildMs = performance.now() - buildStart;

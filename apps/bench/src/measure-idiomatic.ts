@@ -1,10 +1,13 @@
+import { adapter as reference } from '@xbackend/backend-reference';
 import type { TfjsEngineName } from '@xbackend/backend-tfjs';
-import { type DataIter, loadBackend } from '@xbackend/core';
+import { type DataIter, loadBackend, presetLayers, sequentialOf } from '@xbackend/core';
 import { peakRssBytes } from './peak-memory.js';
 import type { EpochRecord, ProgressMessage, RunMeasurement, RunRequest } from './protocol.js';
 
 /** The name runs of the plain-tfjs baseline carry in tables, e.g. `tfjs-idiomatic/wasm`. */
 export const IDIOMATIC_BACKEND = 'tfjs-idiomatic';
+/** The backend whose engines the baseline runs on: it is written with that adapter's `trainIdiomatic`. */
+export const IDIOMATIC_ENGINES_OF = 'tfjs';
 
 /**
  * The plain-tfjs baseline: `trainIdiomatic` (tf.layers + model.fitDataset) with the same batches in the same order,
@@ -21,9 +24,8 @@ export async function measureIdiomatic(
   onProgress({ type: 'progress', phase: 'build' });
   const started = performance.now();
   // Core's seeded initializer needs a backend to hang the model on; the reference one costs nothing to create.
-  const host = await loadBackend('reference/float32', { seed: request.seed });
-  const inFeatures = train.sampleShape.reduce((a, b) => a * b, 1);
-  const net = host.nn.Sequential(host.nn.Flatten(), host.nn.Linear(inFeatures, train.numClasses));
+  const host = await loadBackend(reference, { engine: 'float32', seed: request.seed });
+  const net = sequentialOf(host.nn, presetLayers('softmax', train.sampleShape, train.numClasses));
   net.apply(host.init.normal({ std: request.initStd }));
   const initial = await net.stateDict();
   await host.dispose();

@@ -1,16 +1,9 @@
-import { SingleBar } from 'cli-progress';
+import { type Output, progressBar } from '@xbackend/runs';
 import { oneLine, seconds } from './format.js';
 import type { ProgressMessage } from './protocol.js';
 import type { RunRecord } from './results.js';
 import type { BenchEvent } from './run-bench.js';
 import { median } from './stats.js';
-
-/** Where progress goes: a stream, or in tests anything with `write`. */
-export interface Output {
-  write(text: string): unknown;
-  /** Bars are drawn only on terminals; elsewhere progress is plain lines. */
-  readonly isTTY?: boolean;
-}
 
 const PHASES: Record<ProgressMessage['phase'], string> = {
   data: 'loading data',
@@ -37,11 +30,7 @@ export function createProgress(out: Output, enabled: boolean): (event: BenchEven
   if (!enabled) return () => {};
   let total = 0;
   let current = '';
-  let bar: SingleBar | undefined;
-  const stopBar = () => {
-    bar?.stop();
-    bar = undefined;
-  };
+  const bar = progressBar(out, '{run} {where} [{bar}] {value}/{total} batches | {duration_formatted}', 24);
   return (event) => {
     switch (event.type) {
       case 'plan':
@@ -59,25 +48,14 @@ export function createProgress(out: Output, enabled: boolean): (event: BenchEven
         const m = event.message;
         const where = m.epoch === undefined ? PHASES[m.phase] : `${PHASES[m.phase]} epoch ${m.epoch}/${m.totalEpochs}`;
         if (out.isTTY) {
-          const payload = { run: current, where };
-          if (m.batch === undefined || m.numBatches === undefined) return;
-          if (!bar) {
-            bar = new SingleBar({
-              stream: out as unknown as NodeJS.WritableStream,
-              format: '{run} {where} [{bar}] {value}/{total} batches | {duration_formatted}',
-              clearOnComplete: true,
-              hideCursor: true,
-              barsize: 24,
-            });
-            bar.start(m.numBatches, m.batch, payload);
-          } else bar.update(m.batch, payload);
+          if (m.batch !== undefined && m.numBatches !== undefined) bar.update(m.batch, m.numBatches, { run: current, where });
         } else if (m.batch !== undefined && m.batch === m.numBatches) {
           out.write(`${current}: ${where} done\n`);
         }
         break;
       }
       case 'run-end':
-        stopBar();
+        bar.stop();
         out.write(`${current}: ${runSummary(event.record)}\n`);
         break;
     }

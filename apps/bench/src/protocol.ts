@@ -25,7 +25,7 @@ export type RunKind = 'adapter' | 'idiomatic';
 export interface RunRequest {
   readonly type: 'run';
   readonly kind: RunKind;
-  /** Adapter name for `adapter` runs (`reference`, `tfjs`, ...); `tfjs-idiomatic` for idiomatic runs. */
+  /** What `loadBackend` is given for `adapter` runs (a short name, package name or path); `tfjs-idiomatic` for idiomatic runs. */
   readonly backend: string;
   /** Engine asked for; undefined lets the adapter choose (the engine used is reported back). */
   readonly engine?: string;
@@ -37,6 +37,10 @@ export interface RunRequest {
   readonly seed: number;
   readonly threads?: number;
   readonly data: DataSpec;
+  /** The parent's registry (short name → package name or path), so the child resolves the same names. */
+  readonly registry: Readonly<Record<string, string>>;
+  /** Where the parent resolves adapter packages from; the child resolves from the same place. */
+  readonly resolveFrom: string;
   /** Fails the run halfway through its first measured epoch. */
   readonly fault?: FaultKind;
 }

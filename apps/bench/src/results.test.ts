@@ -5,7 +5,7 @@ import type { Target } from './targets.js';
 
 const target = (label: string, kind: Target['kind'] = 'adapter'): Target => {
   const [backend = '', engine] = label.split('/');
-  return { kind, backend, ...(engine ? { engine } : {}), label, baseline: false };
+  return { kind, backend, ...(engine ? { engine } : {}), label, baseline: false, unavailable: [] };
 };
 
 /** A run whose measured epochs took `epochMs` (after one warm-up epoch of 999 ms) and whose steps took `stepMs`. */

@@ -1,7 +1,7 @@
 import type { BenchOptions } from './bench-options.js';
 import type { MachineInfo } from './machine.js';
-import { IDIOMATIC_BACKEND } from './measure-idiomatic.js';
-import type { DataSpec, RunKind, RunMeasurement } from './protocol.js';
+import { IDIOMATIC_BACKEND, IDIOMATIC_ENGINES_OF } from './measure-idiomatic.js';
+import type { RunKind, RunMeasurement } from './protocol.js';
 import { median, type Summary, summarize } from './stats.js';
 import { REFERENCE_BASELINE, type Target } from './targets.js';
 
@@ -139,7 +139,7 @@ function withRatios(rows: readonly BenchRow[]): BenchRow[] {
     const fastest = Math.min(...peers.map((r) => r.epochMs?.median as number));
     const reference = timeOf(REFERENCE_BASELINE);
     const [backend, engine] = row.target.split('/');
-    const idiomatic = row.kind === 'adapter' && backend === 'tfjs' ? timeOf(`${IDIOMATIC_BACKEND}/${engine}`) : undefined;
+    const idiomatic = row.kind === 'adapter' && backend === IDIOMATIC_ENGINES_OF ? timeOf(`${IDIOMATIC_BACKEND}/${engine}`) : undefined;
     return {
       ...row,
       vsFastest: time / fastest,

@@ -1,13 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, listBackends } from '@xbackend/core';
+import { type BackendRegistry, defaultRegistry, InvalidArgumentError, sizeOf } from '@xbackend/core';
+import { gridStatuses, runGrid } from '@xbackend/runs';
 import { loadBenchData } from './bench-data.js';
 import { type BenchOptions, checkBenchOptions } from './bench-options.js';
-import { runInChild } from './child-runner.js';
+import { type RunOutcome, runInChild } from './child-runner.js';
 import { machineInfo } from './machine.js';
 import type { ProgressMessage, RunRequest } from './protocol.js';
 import { type BenchReport, type BenchSettings, ResultTable, type RunRecord } from './results.js';
-import { planTargets, type Target } from './targets.js';
+import { planOptions, planTargets, type Target } from './targets.js';
 import { writeOutputs } from './write-outputs.js';
 
 /** What a progress display sees of a bench. */
@@ -31,6 +32,11 @@ export interface BenchHooks {
   readonly onChild?: (child: ChildProcess) => void;
   /** Where adapter packages are resolved from (default: this package). */
   readonly resolveFrom?: string;
+  /**
+   * The short backend names `backends` may use (default: core's `defaultRegistry`). Each run is a child process,
+   * which gets the registry's entries: those it runs must be package names or paths, not adapter objects or loaders.
+   */
+  readonly registry?: BackendRegistry;
 }
 
 export interface BenchResult {
@@ -38,7 +44,31 @@ export interface BenchResult {
   readonly files: string[];
 }
 
-function requestFor(options: BenchOptions, target: Target, batchSize: number): RunRequest {
+/** One run of the bench: a target at a batch size, in one repeat. */
+interface BenchCell {
+  readonly target: Target;
+  readonly batchSize: number;
+  readonly repeat: number;
+}
+
+/** The registry as a child process can rebuild it: its package-name and path entries. */
+function childRegistry(registry: BackendRegistry, targets: readonly Target[]): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const name of registry.names) {
+    const source = registry.source(name);
+    if (typeof source === 'string') entries[name] = source;
+    else if (targets.some((t) => t.kind === 'adapter' && t.backend === name)) {
+      throw new InvalidArgumentError(
+        `Backend '${name}' is registered as an adapter ${typeof source === 'function' ? 'loader' : 'object'}, but the bench runs each backend in a child process, ` +
+          `which can only import it by package name or path: register it as { ${name}: '<package name or path>' }.`,
+      );
+    }
+  }
+  return entries;
+}
+
+function requestFor(options: BenchOptions, context: Pick<RunRequest, 'registry' | 'resolveFrom'>, cell: BenchCell): RunRequest {
+  const { target, batchSize } = cell;
   const fault = options.faults?.[target.label];
   return {
     type: 'run',
@@ -53,20 +83,23 @@ function requestFor(options: BenchOptions, target: Target, batchSize: number): R
     seed: options.seed,
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     data: options.data,
+    ...context,
     ...(fault ? { fault } : {}),
   };
 }
 
 /**
- * The bench: plans the runs, checks the data once, runs every (repeat, batch size, target) in its own child process
- * (targets interleaved within a repeat, so slow drift in the machine's load spreads over all of them), then writes
+ * The bench: plans the runs from the registry, checks the data once, runs every (repeat, batch size, target) in its
+ * own child process (runs' grid runner; targets interleaved within a repeat), then writes
  * bench.json, REPORT.md and the SVG charts. A run that fails becomes a failed row; the others still report.
  */
 export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): Promise<BenchResult> {
   checkBenchOptions(options);
   const { signal } = hooks;
+  const registry = hooks.registry ?? defaultRegistry;
   const resolveFrom = hooks.resolveFrom ?? fileURLToPath(import.meta.url);
-  const plan = planTargets(options.backends, await listBackends(resolveFrom), options.baselines);
+  const statuses = await gridStatuses({ ...planOptions(options.backends), registry, resolveFrom });
+  const plan = planTargets(options.backends, statuses, options.baselines);
   for (const label of Object.keys(options.faults ?? {})) {
     if (!plan.targets.some((t) => t.label === label)) {
       throw new InvalidArgumentError(
@@ -79,35 +112,39 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       `No backend/engine can run here: ${plan.skipped.map((s) => s.label).join(', ')} are unavailable (see 'xbackend backends').`,
     );
   }
+  const context = { registry: childRegistry(registry, plan.targets), resolveFrom };
   // A missing data set or an impossible --train-examples fails here, once, rather than in every child.
   const { train } = await loadBenchData(options.data, options.batchSizes[0] as number, options.seed);
-  const model = `Sequential(Flatten, Linear(${train.sampleShape.reduce((a, b) => a * b, 1)}, ${train.numClasses}))`;
-  const machine = machineInfo();
+  const model = `Sequential(Flatten, Linear(${sizeOf(train.sampleShape)}, ${train.numClasses}))`;
+  const machine = machineInfo(registry);
   const createdAt = new Date().toISOString();
 
-  const totalRuns = options.repeat * options.batchSizes.length * plan.targets.length;
+  // Targets interleaved within a repeat, so slow drift in the machine's load spreads over all of them.
+  const cells: BenchCell[] = [];
+  for (let repeat = 1; repeat <= options.repeat; repeat++)
+    for (const batchSize of options.batchSizes) for (const target of plan.targets) cells.push({ target, batchSize, repeat });
+  const totalRuns = cells.length;
   hooks.onEvent?.({ type: 'plan', targets: plan.targets, skipped: plan.skipped, totalRuns });
   const table = new ResultTable();
-  let index = 0;
-  for (let repeat = 1; repeat <= options.repeat; repeat++) {
-    for (const batchSize of options.batchSizes) {
-      for (const target of plan.targets) {
-        signal?.throwIfAborted();
-        index++;
-        hooks.onEvent?.({ type: 'run-start', index, totalRuns, target, batchSize, repeat });
-        const runIndex = index;
-        const outcome = await runInChild(requestFor(options, target, batchSize), {
-          ...(signal ? { signal } : {}),
-          ...(options.runTimeoutMs === undefined ? {} : { timeoutMs: options.runTimeoutMs }),
-          onProgress: (message) => hooks.onEvent?.({ type: 'run-progress', index: runIndex, message }),
-          ...(hooks.onChild ? { onSpawn: hooks.onChild } : {}),
-        });
-        const record = table.add(target, batchSize, repeat, outcome);
+  await runGrid(
+    cells,
+    (cell, index) =>
+      runInChild(requestFor(options, context, cell), {
+        ...(signal ? { signal } : {}),
+        ...(options.runTimeoutMs === undefined ? {} : { timeoutMs: options.runTimeoutMs }),
+        onProgress: (message) => hooks.onEvent?.({ type: 'run-progress', index, message }),
+        ...(hooks.onChild ? { onSpawn: hooks.onChild } : {}),
+      }),
+    (_cell, error): RunOutcome => ({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+    {
+      ...(signal ? { signal } : {}),
+      onStart: (cell, index) => hooks.onEvent?.({ type: 'run-start', index, totalRuns, ...cell }),
+      onEnd: (cell, outcome, index) => {
+        const record = table.add(cell.target, cell.batchSize, cell.repeat, outcome);
         hooks.onEvent?.({ type: 'run-end', index, record });
-      }
-    }
-  }
-  signal?.throwIfAborted();
+      },
+    },
+  );
 
   const settings: BenchSettings = {
     epochs: options.epochs,

@@ -44,13 +44,9 @@ function withFault(fault: FaultKind | undefined, next: (message: ProgressMessage
 }
 
 /** One run, as a child process executes it: load the data, then measure the adapter or the idiomatic baseline. */
-export async function runWorkload(
-  request: RunRequest,
-  resolveFrom: string,
-  send: (message: ProgressMessage) => void,
-): Promise<RunMeasurement> {
+export async function runWorkload(request: RunRequest, send: (message: ProgressMessage) => void): Promise<RunMeasurement> {
   const progress = withFault(request.fault, throttled(send));
   progress({ type: 'progress', phase: 'data' });
   const data = await loadBenchData(request.data, request.batchSize, request.seed);
-  return request.kind === 'idiomatic' ? measureIdiomatic(request, data, progress) : measureAdapter(request, data, resolveFrom, progress);
+  return request.kind === 'idiomatic' ? measureIdiomatic(request, data, progress) : measureAdapter(request, data, progress);
 }

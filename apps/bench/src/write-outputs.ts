@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '@xbackend/core';
+import { writeFileAtomic } from '@xbackend/core/node';
 import { batchScalingChart, epochTimeChart } from './charts-svg.js';
 import { reportMarkdown } from './report-md.js';
 import type { BenchReport } from './results.js';

@@ -1,4 +1,4 @@
-import { BACKEND_PACKAGES, type EngineStatus } from '@xbackend/core';
+import { defaultRegistry, type EngineStatus } from '@xbackend/core';
 import { describe, expect, it } from 'vitest';
 import { formatBackends } from './backends.js';
 import { runCli } from './test-fixtures.js';
@@ -8,7 +8,7 @@ describe('xbackend backends', () => {
     const json = await runCli(['backends', '--json']);
     expect(json.code).toBe(0);
     const statuses = JSON.parse(json.stdout) as EngineStatus[];
-    expect([...new Set(statuses.map((s) => s.backend))]).toEqual(Object.keys(BACKEND_PACKAGES));
+    expect([...new Set(statuses.map((s) => s.backend))]).toEqual(defaultRegistry.names);
     expect(statuses.filter((s) => s.backend === 'reference').map((s) => [s.engine, s.available])).toEqual([
       ['float32', true],
       ['float64', true],

@@ -22,7 +22,7 @@ export function defineBackends(cmd: Command, ctx: CommandContext): Command {
     .description('list every backend and engine, whether it can run here, and if not why and how to fix it')
     .option('--json', 'print JSON instead of a table')
     .action(async (flags: { json?: boolean }) => {
-      const statuses = await listBackends(ctx.resolveFrom);
+      const statuses = await listBackends({ registry: ctx.registry, resolveFrom: ctx.resolveFrom });
       if (flags.json) ctx.console.out(JSON.stringify(statuses, null, 2));
       else for (const line of formatBackends(statuses)) ctx.console.out(line);
     });

@@ -1,10 +1,6 @@
 #!/usr/bin/env node
+import { runBin } from '@xbackend/runs';
 import { main } from './main.js';
 
 // Ctrl-C stops training between batches (the run's metrics say 'interrupted'); a second Ctrl-C exits at once.
-const controller = new AbortController();
-process.once('SIGINT', () => {
-  controller.abort();
-  process.once('SIGINT', () => process.exit(130));
-});
-process.exitCode = await main(process.argv, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
+await runBin(main);

@@ -1,8 +1,7 @@
-import { type LoadedBackend, loadBackend, type Module } from '@xbackend/core';
+import { type LoadedBackend, type Module, sequentialOf } from '@xbackend/core';
+import { CheckpointError, type LoadedCheckpoint, loadCheckpoint } from '@xbackend/runs';
 import type { Command } from 'commander';
-import { CheckpointError, type LoadedCheckpoint, loadCheckpoint } from './checkpoint.js';
-import { type BackendFlags, backendChoice, type CommandContext, givenOnCommandLine } from './command-options.js';
-import { buildModel } from './model.js';
+import { type BackendFlags, backendChoice, type CommandContext, givenOnCommandLine, loadChoice } from './command-options.js';
 
 /** A checkpoint's inference weights loaded into a model on the chosen backend (default: the one it was trained on). */
 export interface CheckpointModel {
@@ -15,14 +14,10 @@ export interface CheckpointModel {
 export async function openCheckpointModel(path: string, flags: BackendFlags, cmd: Command, ctx: CommandContext): Promise<CheckpointModel> {
   const checkpoint = await loadCheckpoint(path);
   const choice = givenOnCommandLine(cmd, 'backend')
-    ? backendChoice(flags)
-    : { name: checkpoint.backend, ...((flags.engine ?? checkpoint.engine) ? { engine: flags.engine ?? checkpoint.engine } : {}) };
-  const loaded = await loadBackend(choice.name, {
-    ...(choice.engine ? { engine: choice.engine } : {}),
-    seed: checkpoint.hyperparameters.seed,
-    resolveFrom: ctx.resolveFrom,
-  });
-  const net = buildModel(loaded.nn, checkpoint.model);
+    ? backendChoice(flags, ctx)
+    : { backend: checkpoint.backend, ...((flags.engine ?? checkpoint.engine) ? { engine: flags.engine ?? checkpoint.engine } : {}) };
+  const loaded = await loadChoice(choice, checkpoint.hyperparameters.seed, ctx);
+  const net = sequentialOf(loaded.nn, checkpoint.model.layers);
   try {
     await net.loadStateDict(checkpoint.inferenceWeights);
   } catch (error) {

@@ -1,13 +1,26 @@
+import { type BackendRegistry, D2L_DEFAULTS, type LoadedBackend, loadBackend, type ParsedBackendRef } from '@xbackend/core';
+import {
+  absoluteBackendItem,
+  type Console,
+  type DataFlags,
+  parseBackendChoice,
+  parseInteger,
+  parseName,
+  parseNonNegativeNumber,
+  parseOpenFraction,
+  parsePositiveInt,
+  parsePositiveNumber,
+  UsageError,
+} from '@xbackend/runs';
 import { type Command, Option } from 'commander';
 import type { DataSource } from './data.js';
-import { DEFAULT_BACKEND, DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_LR, DEFAULT_SEED } from './defaults.js';
-import { UsageError } from './errors.js';
-import type { Console } from './io.js';
-import { parseInteger, parseName, parseNonNegativeNumber, parseOpenFraction, parsePositiveInt, parsePositiveNumber } from './options.js';
+import { DEFAULT_BACKEND } from './defaults.js';
 
 /** What every command receives besides its flags. */
 export interface CommandContext {
   readonly console: Console;
+  /** The short backend names (core's default registry unless `main` was given another). */
+  readonly registry: BackendRegistry;
   /** Adapters resolve from the CLI package (passed to loadBackend / listBackends). */
   readonly resolveFrom: string;
   readonly signal?: AbortSignal;
@@ -16,12 +29,6 @@ export interface CommandContext {
 export interface BackendFlags {
   backend: string;
   engine?: string;
-}
-
-export interface DataFlags {
-  dataDir?: string;
-  verifyData: boolean;
-  download: boolean;
 }
 
 export interface HyperparameterFlags {
@@ -34,10 +41,10 @@ export interface HyperparameterFlags {
   patience?: number;
 }
 
-export function addBackendOptions(cmd: Command, defaultBackend: string | undefined = DEFAULT_BACKEND): Command {
+export function addBackendOptions(cmd: Command, ctx: CommandContext, defaultBackend: string | undefined = DEFAULT_BACKEND): Command {
   const backend = new Option(
     '--backend <name>',
-    'backend: reference, onnxruntime, tfjs or gpujs (or name/engine, e.g. tfjs/wasm)',
+    `backend: ${ctx.registry.names.join(', ')}, or an adapter's package name or path; name/engine picks an engine (see 'xbackend backends')`,
   ).argParser(parseName);
   return cmd
     .addOption(defaultBackend === undefined ? backend : backend.default(defaultBackend))
@@ -49,29 +56,16 @@ export function addBackendOptions(cmd: Command, defaultBackend: string | undefin
     );
 }
 
-export function addDataOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--data-dir <dir>',
-      'directory with the four Fashion-MNIST IDX files, searched before the cache and /usr/share/datasets/fashion-mnist',
-    )
-    .option(
-      '--no-verify-data',
-      "skip the SHA-256 check of the data files (for fixtures or other IDX data; the files' structure is still checked)",
-    )
-    .option('--no-download', 'fail instead of downloading Fashion-MNIST when it is not found');
-}
-
 export function addHyperparameterOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--epochs <n>', 'number of epochs').argParser(parsePositiveInt).default(DEFAULT_EPOCHS))
-    .addOption(new Option('--batch-size <n>', 'mini-batch size').argParser(parsePositiveInt).default(DEFAULT_BATCH_SIZE))
-    .addOption(new Option('--lr <number>', 'learning rate of SGD (> 0)').argParser(parsePositiveNumber).default(DEFAULT_LR))
+    .addOption(new Option('--epochs <n>', 'number of epochs').argParser(parsePositiveInt).default(D2L_DEFAULTS.numEpochs))
+    .addOption(new Option('--batch-size <n>', 'mini-batch size').argParser(parsePositiveInt).default(D2L_DEFAULTS.batchSize))
+    .addOption(new Option('--lr <number>', 'learning rate of SGD (> 0)').argParser(parsePositiveNumber).default(D2L_DEFAULTS.lr))
     .addOption(new Option('--weight-decay <number>', 'L2 weight decay of SGD (>= 0)').argParser(parseNonNegativeNumber).default(0))
     .addOption(
       new Option('--seed <n>', 'seed of the initial weights, the data order and the validation split')
         .argParser(parseInteger)
-        .default(DEFAULT_SEED),
+        .default(D2L_DEFAULTS.seed),
     )
     .addOption(
       new Option(
@@ -91,16 +85,24 @@ export function dataSource(flags: DataFlags): DataSource {
   return { ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }), verify: flags.verifyData, download: flags.download };
 }
 
-/** Splits `name/engine` and checks it against `--engine`; a contradiction is a usage error, not a silent choice. */
-export function backendChoice(flags: BackendFlags): { name: string; engine?: string } {
-  const [name = '', inline, ...rest] = flags.backend.split('/');
-  if (name === '' || inline === '' || rest.length > 0)
-    throw new UsageError(`--backend '${flags.backend}' is not of the form name or name/engine.`);
+/** `--backend` (name or name/engine) checked against `--engine`; a contradiction is a usage error, not a silent choice. */
+export function backendChoice(flags: BackendFlags, ctx: CommandContext): ParsedBackendRef {
+  const { backend, engine: inline } = parseBackendChoice(absoluteBackendItem(flags.backend, ctx.console.cwd), '--backend');
   if (inline !== undefined && flags.engine !== undefined && inline !== flags.engine) {
     throw new UsageError(`--backend ${flags.backend} names engine '${inline}' but --engine says '${flags.engine}'; give one.`);
   }
   const engine = flags.engine ?? inline;
-  return engine === undefined ? { name } : { name, engine };
+  return engine === undefined ? { backend } : { backend, engine };
+}
+
+/** The chosen backend, resolved through the command's registry, with the run's seed. */
+export function loadChoice(choice: ParsedBackendRef, seed: number, ctx: CommandContext): Promise<LoadedBackend> {
+  return loadBackend(choice.backend, {
+    ...(choice.engine === undefined ? {} : { engine: choice.engine }),
+    seed,
+    registry: ctx.registry,
+    resolveFrom: ctx.resolveFrom,
+  });
 }
 
 /** True when the user typed the flag (as opposed to its default). */

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { DataIter } from '@xbackend/core';
 import { createDataIter, type ImageSet, loadFashionMnist, splitTrainValidation } from '@xbackend/datasets';
-import type { Output } from './io.js';
+import type { Output } from '@xbackend/runs';
 
 /** Where Fashion-MNIST comes from, as chosen on the command line. */
 export interface DataSource {

@@ -1,4 +1,4 @@
-import type { RunEpoch } from './run-history.js';
+import type { RunEpoch } from '@xbackend/runs';
 
 /** The per-epoch table printed as training runs: a header once, then one row per epoch. */
 export function epochTableHeader(withValidation: boolean): string[] {

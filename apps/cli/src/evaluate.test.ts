@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listBackends } from '@xbackend/core';
+import type { MetricsFile } from '@xbackend/runs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { MetricsFile } from './metrics-file.js';
 import { fixtureDataFlags, fixtureFlags, runCli, tempDir } from './test-fixtures.js';
 
 describe('xbackend evaluate', () => {

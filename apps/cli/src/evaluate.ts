@@ -1,19 +1,10 @@
 import { resolve } from 'node:path';
-import { evaluateAccuracy } from '@xbackend/core';
+import { D2L_DEFAULTS, evaluateAccuracy } from '@xbackend/core';
+import { addDataOptions, type DataFlags, displayPath, parsePositiveInt } from '@xbackend/runs';
 import { type Command, Option } from 'commander';
 import { checkInputShape, openCheckpointModel } from './checkpoint-model.js';
-import {
-  addBackendOptions,
-  addDataOptions,
-  type BackendFlags,
-  type CommandContext,
-  type DataFlags,
-  dataSource,
-} from './command-options.js';
+import { addBackendOptions, type BackendFlags, type CommandContext, dataSource } from './command-options.js';
 import { loadTestData } from './data.js';
-import { DEFAULT_BATCH_SIZE } from './defaults.js';
-import { displayPath } from './io.js';
-import { parsePositiveInt } from './options.js';
 
 interface EvaluateFlags extends BackendFlags, DataFlags {
   checkpoint: string;
@@ -22,12 +13,12 @@ interface EvaluateFlags extends BackendFlags, DataFlags {
 }
 
 export function defineEvaluate(cmd: Command, ctx: CommandContext): Command {
-  addBackendOptions(cmd, undefined);
+  addBackendOptions(cmd, ctx, undefined);
   addDataOptions(cmd);
   return cmd
     .description('test accuracy of a checkpoint on any backend (default: the backend it was trained on)')
     .requiredOption('--checkpoint <dir>', 'checkpoint directory, checkpoints folder or run folder')
-    .addOption(new Option('--batch-size <n>', 'evaluation batch size').argParser(parsePositiveInt).default(DEFAULT_BATCH_SIZE))
+    .addOption(new Option('--batch-size <n>', 'evaluation batch size').argParser(parsePositiveInt).default(D2L_DEFAULTS.batchSize))
     .option('--json', 'print the result as JSON')
     .action(async (flags: EvaluateFlags, command: Command) => {
       const { console } = ctx;

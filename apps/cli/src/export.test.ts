@@ -1,9 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ModelSpec } from '@xbackend/core';
+import { loadCheckpoint } from '@xbackend/runs';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint } from './checkpoint.js';
+import { exportOnnx } from './onnx-export.js';
 import { fixtureDataDir, fixtureFlags, runCli, tempDir } from './test-fixtures.js';
 
 /** The slice of onnxruntime-node's API this test uses (the CLI does not depend on onnxruntime-node itself). */
@@ -91,5 +93,22 @@ describe('ONNX export', () => {
     } finally {
       await session.release();
     }
+  });
+
+  it('refuses to export non-finite weights and writes nothing', async () => {
+    const dir = await tempDir();
+    const model: ModelSpec = {
+      layers: [{ kind: 'flatten' }, { kind: 'linear', inFeatures: 3, outFeatures: 2 }],
+      inputShape: [1, 3],
+      numClasses: 2,
+    };
+    const weights = [
+      { name: '1.weight', shape: [2, 3], data: Float64Array.from([0, 0, Number.NaN, 0, 0, 0]) },
+      { name: '1.bias', shape: [2], data: new Float64Array(2) },
+    ];
+    await expect(exportOnnx(weights, model, join(dir, 'm.onnx'))).rejects.toThrow(
+      `Refusing to write the ONNX model ${join(dir, 'm.onnx')}: parameter 1.weight has a non-finite value (NaN) at index 2.`,
+    );
+    expect(await readdir(dir)).toEqual([]);
   });
 });

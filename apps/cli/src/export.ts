@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
+import { displayPath, loadCheckpoint } from '@xbackend/runs';
 import { type Command, Option } from 'commander';
-import { loadCheckpoint } from './checkpoint.js';
 import type { CommandContext } from './command-options.js';
-import { displayPath } from './io.js';
 import { exportOnnx, type OnnxInputLayout } from './onnx-export.js';
 
 export function defineExport(cmd: Command, ctx: CommandContext): Command {

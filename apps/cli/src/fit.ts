@@ -1,16 +1,17 @@
 import {
   evaluateAccuracy,
   type LoadedBackend,
+  type ModelSpec,
   type Module,
   type ParameterTensor,
   type SanityCheck,
   sanityChecks,
+  sequentialOf,
   trainCh3,
 } from '@xbackend/core';
+import type { EarlyStoppingState, Hyperparameters, RunEpoch } from '@xbackend/runs';
 import type { RunData } from './data.js';
-import { buildModel } from './model.js';
-import type { Progress } from './progress.js';
-import type { EarlyStoppingState, Hyperparameters, ModelDescription, RunEpoch } from './run-history.js';
+import type { Progress } from './epoch-progress.js';
 
 /** Where training continues from (a checkpoint's training state). */
 export interface FitStart {
@@ -38,7 +39,7 @@ export interface FitParams {
   readonly loaded: LoadedBackend;
   readonly data: RunData;
   readonly hyper: Hyperparameters;
-  readonly model: ModelDescription;
+  readonly model: ModelSpec;
   readonly start?: FitStart;
   readonly progress?: Progress;
   readonly signal?: AbortSignal;
@@ -62,7 +63,7 @@ export interface FitResult {
  */
 export async function fit(params: FitParams): Promise<FitResult> {
   const { loaded, data, hyper } = params;
-  const net = buildModel(loaded.nn, params.model);
+  const net = sequentialOf(loaded.nn, params.model.layers);
   if (params.start) await net.loadStateDict(params.start.weights);
   else net.apply(loaded.init.normal({ std: hyper.initStd }));
   const lossFn = loaded.loss.CrossEntropyLoss({ reduction: 'none' });

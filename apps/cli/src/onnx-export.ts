@@ -1,23 +1,25 @@
-import type { ParameterTensor } from '@xbackend/core';
-import { assertFinite } from './checkpoint.js';
-import type { ModelDescription } from './run-history.js';
+import type { ExportOptions } from '@xbackend/backend-onnxruntime';
+import type { ModelSpec, ParameterTensor } from '@xbackend/core';
+import { writeFileAtomic } from '@xbackend/core/node';
+import { assertFinite } from '@xbackend/runs';
 
-export type OnnxInputLayout = 'image' | 'flat';
+export type OnnxInputLayout = NonNullable<ExportOptions['inputLayout']>;
 
 /**
- * Writes a plain inference ONNX model (input `images`, outputs `logits` and `probabilities`) with the onnxruntime
- * adapter's exporter. It needs only host weights, so a model trained on any backend exports the same way.
- * The adapter is imported on demand: the CLI runs without onnxruntime-node until an export is asked for.
+ * Writes a plain inference ONNX model (input `images`, outputs `logits` and `probabilities`), built by the
+ * onnxruntime adapter's `buildOnnxModel`, atomically. It needs only host weights, so a model trained on any backend
+ * exports the same way. The adapter is imported on demand: the CLI runs without onnxruntime-node until an export
+ * is asked for.
  */
 export async function exportOnnx(
   params: readonly ParameterTensor[],
-  model: ModelDescription,
+  model: ModelSpec,
   path: string,
   inputLayout: OnnxInputLayout = 'image',
 ): Promise<{ path: string; bytes: number }> {
   assertFinite(params, `the ONNX model ${path}`);
-  const { exportOnnxModel } = await import('@xbackend/backend-onnxruntime');
-  return exportOnnxModel(params, { layers: model.layers, inputShape: model.inputShape, numClasses: model.numClasses }, path, {
-    inputLayout,
-  });
+  const { buildOnnxModel } = await import('@xbackend/backend-onnxruntime');
+  const bytes = buildOnnxModel(params, model, { inputLayout });
+  await writeFileAtomic(path, bytes);
+  return { path, bytes: bytes.length };
 }

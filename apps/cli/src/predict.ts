@@ -1,16 +1,13 @@
 import { join, resolve } from 'node:path';
-import { type Batch, type DataIter, type Module, writeFileAtomic } from '@xbackend/core';
+import { type Batch, type DataIter, type Module, numerics } from '@xbackend/core';
+import { writeFileAtomic } from '@xbackend/core/node';
 import { FASHION_MNIST_LABELS } from '@xbackend/datasets';
+import { displayPath, parsePositiveInt, runFolderOfCheckpoint, UsageError } from '@xbackend/runs';
 import { type Command, Option } from 'commander';
-import { runFolderOfCheckpoint } from './checkpoint.js';
 import { checkInputShape, openCheckpointModel } from './checkpoint-model.js';
 import { type CommandContext, dataSource, givenOnCommandLine } from './command-options.js';
 import { loadTestData } from './data.js';
 import { DEFAULT_PREDICT_COUNT } from './defaults.js';
-import { UsageError } from './errors.js';
-import { displayPath } from './io.js';
-import { argmaxRows } from './model.js';
-import { parsePositiveInt } from './options.js';
 import { type Prediction, predictionsSvg } from './predictions-svg.js';
 import { addTrainingRunOptions, type TrainFlags, trainRun } from './train.js';
 
@@ -48,7 +45,7 @@ function labelText(index: number): string {
 /** d2l `predict_ch3` on the first n test images. */
 export async function predictFirst(net: Module, test: DataIter, n: number): Promise<Prediction[]> {
   const batch = firstExamples(test, n);
-  const predicted = argmaxRows(await net.forward(batch), test.numClasses);
+  const predicted = numerics.argmaxRows(await net.forward(batch), n, test.numClasses);
   const [rows = 1, cols = 1] = test.sampleShape.slice(-2);
   const size = batch.x.length / n;
   return Array.from(batch.y, (label, i) => ({
@@ -62,7 +59,7 @@ export async function predictFirst(net: Module, test: DataIter, n: number): Prom
 }
 
 export function definePredict(cmd: Command, ctx: CommandContext): Command {
-  addTrainingRunOptions(cmd)
+  addTrainingRunOptions(cmd, ctx)
     .description("d2l's predict_ch3: the first n test images with true and predicted labels, from a checkpoint or after training")
     .option('--checkpoint <dir>', 'predict with this checkpoint (directory, checkpoints folder or run folder) instead of training first')
     .addOption(new Option('--n <count>', 'number of test images').argParser(parsePositiveInt).default(DEFAULT_PREDICT_COUNT))

@@ -1,5 +1,5 @@
+import { escapeXml, svgDocument } from '@xbackend/runs';
 import { grayscalePng } from './png.js';
-import { escapeXml, svgDocument } from './svg.js';
 
 export interface Prediction {
   /** Pixels in [0, 1], row-major `rows × cols` (the first channel of the example). */

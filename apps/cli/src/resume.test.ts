@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { MetricsFile } from '@xbackend/runs';
+import { loadCheckpoint } from '@xbackend/runs';
 import { describe, expect, it } from 'vitest';
-import { loadCheckpoint } from './checkpoint.js';
-import type { MetricsFile } from './metrics-file.js';
 import { fixtureFlags, runCli, tempDir } from './test-fixtures.js';
 
 async function readMetrics(dir: string): Promise<MetricsFile> {

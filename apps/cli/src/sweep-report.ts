@@ -1,4 +1,4 @@
-import { escapeXml, fmt, niceCeil, niceTicks, svgDocument } from './svg.js';
+import { escapeXml, fmt, niceCeil, niceTicks, svgDocument } from '@xbackend/runs';
 
 /** One cell of the sweep grid: final metrics after `epochs` epochs, or why it has none. */
 export interface SweepResult {

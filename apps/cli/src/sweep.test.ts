@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { MetricsFile } from '@xbackend/runs';
 import { describe, expect, it } from 'vitest';
-import type { MetricsFile } from './metrics-file.js';
 import type { SweepReport } from './sweep-report.js';
 import { fixtureDataFlags, runCli, tempDir } from './test-fixtures.js';
 

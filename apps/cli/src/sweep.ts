@@ -1,26 +1,32 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { BackendUnavailableError, D2L_DEFAULTS, DivergenceError, XBackendError } from '@xbackend/core';
+import { writeFileAtomic } from '@xbackend/core/node';
 import {
-  type BackendAdapter,
-  BackendUnavailableError,
-  DivergenceError,
-  importAdapter,
-  loadBackend,
-  UnknownEngineError,
-  writeFileAtomic,
-  XBackendError,
-} from '@xbackend/core';
+  absoluteBackendItem,
+  addDataOptions,
+  type DataFlags,
+  displayPath,
+  type GridTarget,
+  gridStatuses,
+  type PlanOptions,
+  parseInteger,
+  parseList,
+  parseName,
+  parsePositiveInt,
+  parsePositiveNumber,
+  planTargets,
+  runGrid,
+  timestamp,
+} from '@xbackend/runs';
 import { type Command, Option } from 'commander';
-import { addDataOptions, backendChoice, type CommandContext, type DataFlags, dataSource } from './command-options.js';
+import { type CommandContext, dataSource, loadChoice } from './command-options.js';
 import { loadRunData, type RunData } from './data.js';
-import { DEFAULT_BACKEND, DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_INIT_STD, DEFAULT_LR, DEFAULT_SEED } from './defaults.js';
+import { DEFAULT_BACKEND } from './defaults.js';
+import { createProgress } from './epoch-progress.js';
 import { fit } from './fit.js';
-import { displayPath } from './io.js';
-import { softmaxRegression } from './model.js';
-import { parseInteger, parseList, parseName, parsePositiveInt, parsePositiveNumber } from './options.js';
-import { createProgress } from './progress.js';
-import { timestamp } from './run-folder.js';
 import { configLabel, type SweepReport, type SweepResult, sweepMarkdown, sweepSvg } from './sweep-report.js';
+import { softmaxModel } from './train.js';
 
 interface SweepFlags extends DataFlags {
   backends: string[];
@@ -34,108 +40,107 @@ interface SweepFlags extends DataFlags {
 
 export const SWEEP_FILES = { json: 'sweep.json', markdown: 'sweep.md', svg: 'sweep.svg' } as const;
 
+/** One cell of the grid: a backend/engine at one batch size and lr, trained once for the largest epoch count. */
+interface SweepCell {
+  readonly target: GridTarget;
+  readonly batchSize: number;
+  readonly lr: number;
+}
+
+/** What a cell yields for one epoch count. */
+type Outcome = Pick<SweepResult, 'status' | 'trainLoss' | 'trainAcc' | 'testAcc' | 'seconds' | 'error'>;
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
 /**
  * Trains every (backend, batch size, lr) once for the largest epoch count and reads the smaller counts off its
- * history: with the same seed, the first E epochs of a longer run are exactly an E-epoch run.
+ * history: with the same seed, the first E epochs of a longer run are exactly an E-epoch run. The backends are planned
+ * from the registry first (a name alone means the engine `loadBackend` would choose); an unavailable one fills its
+ * rows with the reason, and a configuration that fails or diverges does not stop the others.
  */
 async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepResult[]> {
   const { console } = ctx;
+  const requested = flags.backends.map((item) => absoluteBackendItem(item, console.cwd));
+  const plan: PlanOptions = { requested, engines: 'first-available', what: '--backends item' };
+  const { targets } = planTargets(await gridStatuses({ ...plan, registry: ctx.registry, resolveFrom: ctx.resolveFrom }), plan);
   const maxEpochs = Math.max(...flags.epochs);
   const epochCounts = [...new Set(flags.epochs)].sort((a, b) => a - b);
-  const results: SweepResult[] = [];
-  const dataCache = new Map<number, RunData>();
-  const dataFor = async (batchSize: number) => {
-    let data = dataCache.get(batchSize);
-    if (!data) {
-      data = await loadRunData(dataSource(flags), { batchSize, seed: flags.seed }, console.io.stderr);
-      dataCache.set(batchSize, data);
-    }
-    return data;
-  };
-  const skipAll = (backend: string, status: SweepResult['status'], error: string, engine?: string) => {
+  for (const t of targets.filter((t) => t.unavailable.length > 0)) {
+    console.out(`${t.label}: unavailable, skipped (${t.unavailable.map((a) => `${a.engine}: ${firstLine(a.reason)}`).join('; ')})`);
+  }
+  // Loaded before the grid, so missing data fails the sweep once instead of every configuration.
+  const data = new Map<number, RunData>();
+  if (targets.some((t) => t.unavailable.length === 0)) {
     for (const batchSize of flags.batchSizes)
-      for (const lr of flags.lrs)
-        for (const epochs of epochCounts) results.push({ backend, ...(engine ? { engine } : {}), batchSize, lr, epochs, status, error });
+      data.set(batchSize, await loadRunData(dataSource(flags), { batchSize, seed: flags.seed }, console.io.stderr));
+  }
+
+  /** A cell's rows, one per epoch count that has an outcome. */
+  const rows = (cell: SweepCell, engine: string | undefined, outcome: (epochs: number) => Outcome | undefined): SweepResult[] =>
+    epochCounts.flatMap((epochs) => {
+      const row = outcome(epochs);
+      const base = { backend: cell.target.backend, ...(engine ? { engine } : {}), batchSize: cell.batchSize, lr: cell.lr, epochs };
+      return row ? [{ ...base, ...row }] : [];
+    });
+
+  const train = async (cell: SweepCell): Promise<SweepResult[]> => {
+    const { target, batchSize, lr } = cell;
+    if (target.unavailable.length > 0) {
+      const error = new BackendUnavailableError(target.backend, target.unavailable).message;
+      return rows(cell, target.engine, () => ({ status: 'unavailable', error }));
+    }
+    const runData = data.get(batchSize) as RunData;
+    // A fresh backend per configuration: each model is then the first of its backend and starts from the seed's
+    // initial weights, exactly as `xbackend train` would.
+    const loaded = await loadChoice(target, flags.seed, ctx);
+    const progress = createProgress(console.io.stderr, maxEpochs, flags.progress);
+    try {
+      const hyper = { batchSize, lr, weightDecay: 0, epochs: maxEpochs, seed: flags.seed, initStd: D2L_DEFAULTS.initStd };
+      const result = await fit({
+        loaded,
+        data: runData,
+        hyper,
+        model: softmaxModel(runData),
+        progress,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+      await result.net.dispose();
+      return rows(cell, loaded.engine, (epochs) => {
+        const m = result.history[epochs - 1];
+        if (!m) return undefined;
+        const seconds = result.history.slice(0, epochs).reduce((sum, h) => sum + h.seconds, 0);
+        return { status: 'ok', trainLoss: m.trainLoss, trainAcc: m.trainAcc, testAcc: m.testAcc, seconds };
+      });
+    } finally {
+      progress.end();
+      await loaded.dispose();
+    }
+  };
+  const failed = (cell: SweepCell, error: unknown): SweepResult[] => {
+    const status = error instanceof DivergenceError ? 'diverged' : 'failed';
+    return rows(cell, cell.target.engine, () => ({ status, error: errorText(error) }));
+  };
+  const print = (_cell: SweepCell, results: readonly SweepResult[]) => {
+    const [first] = results;
+    if (first?.status === 'diverged' || first?.status === 'failed') {
+      console.out(`${configLabel({ ...first, epochs: maxEpochs })}: ${first.status} (${firstLine(first.error ?? '')})`);
+    }
+    for (const r of results.filter((r) => r.status === 'ok')) {
+      console.out(
+        `${configLabel(r).padEnd(44)} train loss ${r.trainLoss?.toFixed(4)}  train acc ${r.trainAcc?.toFixed(4)}  test acc ${r.testAcc?.toFixed(4)}  ${r.seconds?.toFixed(2)} s`,
+      );
+    }
   };
 
-  for (const backend of flags.backends) {
-    const choice = backendChoice({ backend });
-    const load = () =>
-      loadBackend(choice.name, { ...(choice.engine ? { engine: choice.engine } : {}), seed: flags.seed, resolveFrom: ctx.resolveFrom });
-    // Checked once, so an unavailable backend costs one line, not one per configuration.
-    try {
-      await (await load()).dispose();
-    } catch (error) {
-      if (!(error instanceof BackendUnavailableError)) throw error;
-      const reasons = error.attempts.map((a) => `${a.engine}: ${a.reason.split('\n')[0]}`).join('; ');
-      console.out(`${backend}: unavailable, skipped (${reasons})`);
-      skipAll(choice.name, 'unavailable', errorText(error), choice.engine);
-      continue;
-    }
-    for (const batchSize of flags.batchSizes) {
-      const data = await dataFor(batchSize);
-      for (const lr of flags.lrs) {
-        // A fresh backend per configuration: each model is then the first of its backend and starts from the
-        // seed's initial weights, exactly as `xbackend train` would.
-        const loaded = await load();
-        const hyper = { batchSize, lr, weightDecay: 0, epochs: maxEpochs, seed: flags.seed, initStd: DEFAULT_INIT_STD };
-        const progress = createProgress(console.io.stderr, maxEpochs, flags.progress);
-        const base = { backend: choice.name, engine: loaded.engine, batchSize, lr };
-        try {
-          const model = softmaxRegression(data.train.sampleShape, data.train.numClasses);
-          const result = await fit({ loaded, data, hyper, model, progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-          await result.net.dispose();
-          for (const epochs of epochCounts) {
-            const m = result.history[epochs - 1];
-            if (!m) continue;
-            const seconds = result.history.slice(0, epochs).reduce((sum, h) => sum + h.seconds, 0);
-            const row: SweepResult = {
-              ...base,
-              epochs,
-              status: 'ok',
-              trainLoss: m.trainLoss,
-              trainAcc: m.trainAcc,
-              testAcc: m.testAcc,
-              seconds,
-            };
-            results.push(row);
-            console.out(
-              `${configLabel(row).padEnd(44)} train loss ${m.trainLoss.toFixed(4)}  train acc ${m.trainAcc.toFixed(4)}  test acc ${m.testAcc.toFixed(4)}  ${seconds.toFixed(2)} s`,
-            );
-          }
-        } catch (error) {
-          progress.end();
-          if (error instanceof Error && error.name === 'AbortError') throw error;
-          const status = error instanceof DivergenceError ? 'diverged' : 'failed';
-          for (const epochs of epochCounts) results.push({ ...base, epochs, status, error: errorText(error) });
-          console.out(`${configLabel({ ...base, epochs: maxEpochs, status })}: ${status} (${errorText(error).split('\n')[0]})`);
-        } finally {
-          await loaded.dispose();
-        }
-      }
-    }
-  }
-  return results;
-}
-
-/** Rejects unknown backends and engines before any training (an unavailable one is only skipped later). */
-async function checkBackendNames(backends: readonly string[], resolveFrom: string): Promise<void> {
-  for (const backend of backends) {
-    const choice = backendChoice({ backend });
-    let adapter: BackendAdapter;
-    try {
-      adapter = await importAdapter(choice.name, resolveFrom);
-    } catch (error) {
-      if (error instanceof BackendUnavailableError) continue;
-      throw error;
-    }
-    const engines = adapter.engines.map((e) => e.name);
-    if (choice.engine !== undefined && !engines.includes(choice.engine)) throw new UnknownEngineError(choice.name, choice.engine, engines);
-  }
+  const cells = targets.flatMap((target) => flags.batchSizes.flatMap((batchSize) => flags.lrs.map((lr) => ({ target, batchSize, lr }))));
+  const results = await runGrid(cells, train, failed, { ...(ctx.signal ? { signal: ctx.signal } : {}), onEnd: print });
+  return results.flat();
 }
 
 export function defineSweep(cmd: Command, ctx: CommandContext): Command {
@@ -152,18 +157,21 @@ export function defineSweep(cmd: Command, ctx: CommandContext): Command {
     .addOption(
       new Option('--batch-sizes <list>', 'comma-separated batch sizes')
         .argParser(parseList(parsePositiveInt))
-        .default([DEFAULT_BATCH_SIZE]),
+        .default([D2L_DEFAULTS.batchSize]),
     )
-    .addOption(new Option('--lrs <list>', 'comma-separated learning rates').argParser(parseList(parsePositiveNumber)).default([DEFAULT_LR]))
     .addOption(
-      new Option('--epochs <list>', 'comma-separated epoch counts').argParser(parseList(parsePositiveInt)).default([DEFAULT_EPOCHS]),
+      new Option('--lrs <list>', 'comma-separated learning rates').argParser(parseList(parsePositiveNumber)).default([D2L_DEFAULTS.lr]),
     )
-    .addOption(new Option('--seed <n>', 'seed of every run').argParser(parseInteger).default(DEFAULT_SEED))
+    .addOption(
+      new Option('--epochs <list>', 'comma-separated epoch counts')
+        .argParser(parseList(parsePositiveInt))
+        .default([D2L_DEFAULTS.numEpochs]),
+    )
+    .addOption(new Option('--seed <n>', 'seed of every run').argParser(parseInteger).default(D2L_DEFAULTS.seed))
     .option('--out <dir>', 'report folder (default: runs/<timestamp>-sweep)')
     .option('--no-progress', 'no progress bar or progress lines')
     .action(async (flags: SweepFlags) => {
       const { console } = ctx;
-      await checkBackendNames(flags.backends, ctx.resolveFrom);
       const results = await runSweep(flags, ctx);
       const dir = resolve(console.cwd, flags.out ?? join('runs', `${timestamp()}-sweep`));
       await mkdir(dir, { recursive: true });

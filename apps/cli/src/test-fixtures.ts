@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BackendRegistry } from '@xbackend/core';
 import { writeSyntheticFashionMnist } from '@xbackend/datasets';
 import { afterAll } from 'vitest';
-import type { CliIO } from './io.js';
-import { main } from './main.js';
+import { type CliIO, main } from './main.js';
 
 const tempDirs: string[] = [];
 
@@ -33,7 +33,10 @@ export interface CliRun {
 }
 
 /** Runs `xbackend ...args` in-process, capturing what it prints. */
-export async function runCli(args: readonly string[], options: { cwd?: string; signal?: AbortSignal } = {}): Promise<CliRun> {
+export async function runCli(
+  args: readonly string[],
+  options: { cwd?: string; signal?: AbortSignal; registry?: BackendRegistry } = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
@@ -41,6 +44,7 @@ export async function runCli(args: readonly string[], options: { cwd?: string; s
     stderr: { write: (text: string) => (stderr += text) },
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.registry ? { registry: options.registry } : {}),
   };
   const code = await main(['node', 'xbackend', ...args], io);
   return { code, stdout, stderr };

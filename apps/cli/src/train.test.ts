@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { MetricsFile } from '@xbackend/runs';
 import { describe, expect, it } from 'vitest';
-import type { MetricsFile } from './metrics-file.js';
 import { fixtureFlags, runCli, tempDir } from './test-fixtures.js';
 
 async function readMetrics(dir: string): Promise<MetricsFile> {
@@ -86,7 +86,7 @@ describe('xbackend train', () => {
     expect((await runCli(['train', ...flags, '--out', plain])).code).toBe(0);
     expect((await runCli(['train', ...flags, '--weight-decay', '0.5', '--out', decayed])).code).toBe(0);
     const norm = async (dir: string) => {
-      const { loadCheckpoint } = await import('./checkpoint.js');
+      const { loadCheckpoint } = await import('@xbackend/runs');
       const { weights } = await loadCheckpoint(dir);
       return weights.flatMap((p) => Array.from(p.data)).reduce((s, v) => s + v * v, 0);
     };

@@ -1,33 +1,46 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DivergenceError, type LoadedBackend, loadBackend, type SanityCheck } from '@xbackend/core';
+import { D2L_DEFAULTS, DivergenceError, type LoadedBackend, type ModelSpec, presetLayers, type SanityCheck } from '@xbackend/core';
+import {
+  addDataOptions,
+  CheckpointError,
+  type Console,
+  CURVES_FILE,
+  createRunFolder,
+  type DataFlags,
+  displayPath,
+  type Hyperparameters,
+  isAbort,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  METRICS_FILE,
+  type MetricsFile,
+  parsePositiveInt,
+  type RunEpoch,
+  type RunStatus,
+  runFolderOfCheckpoint,
+  saveCheckpoint,
+  UsageError,
+  writeRunFiles,
+} from '@xbackend/runs';
 import { type Command, Option } from 'commander';
-import { CheckpointError, type LoadedCheckpoint, loadCheckpoint, runFolderOfCheckpoint, saveCheckpoint } from './checkpoint.js';
 import {
   addBackendOptions,
-  addDataOptions,
   addHyperparameterOptions,
   type BackendFlags,
   backendChoice,
   type CommandContext,
-  type DataFlags,
   dataSource,
   givenOnCommandLine,
   type HyperparameterFlags,
+  loadChoice,
 } from './command-options.js';
 import { loadRunData, type RunData } from './data.js';
-import { DEFAULT_INIT_STD, DEFAULT_PATIENCE } from './defaults.js';
+import { DEFAULT_PATIENCE } from './defaults.js';
+import { createProgress } from './epoch-progress.js';
 import { epochTableHeader, epochTableRow } from './epoch-table.js';
-import { UsageError } from './errors.js';
 import { type FitResult, fit } from './fit.js';
-import { type Console, displayPath } from './io.js';
-import { CURVES_FILE, METRICS_FILE, type MetricsFile, type RunStatus, writeRunFiles } from './metrics-file.js';
-import { softmaxRegression } from './model.js';
 import { exportOnnx, type OnnxInputLayout } from './onnx-export.js';
-import { parsePositiveInt } from './options.js';
-import { createProgress } from './progress.js';
-import { createRunFolder } from './run-folder.js';
-import type { Hyperparameters, ModelDescription, RunEpoch } from './run-history.js';
 
 export interface TrainFlags extends BackendFlags, DataFlags, HyperparameterFlags {
   out?: string;
@@ -41,13 +54,13 @@ export interface TrainedRun {
   readonly runDir: string;
   readonly loaded: LoadedBackend;
   readonly data: RunData;
-  readonly model: ModelDescription;
+  readonly model: ModelSpec;
   readonly hyper: Hyperparameters;
   readonly result: FitResult;
 }
 
-export function addTrainingRunOptions(cmd: Command): Command {
-  addBackendOptions(cmd);
+export function addTrainingRunOptions(cmd: Command, ctx: CommandContext): Command {
+  addBackendOptions(cmd, ctx);
   addHyperparameterOptions(cmd);
   addDataOptions(cmd);
   return cmd
@@ -85,7 +98,7 @@ export function resolveHyperparameters(flags: HyperparameterFlags, cmd: Command,
       weightDecay: flags.weightDecay,
       epochs: flags.epochs,
       seed: flags.seed,
-      initStd: DEFAULT_INIT_STD,
+      initStd: D2L_DEFAULTS.initStd,
       ...(flags.valFraction === undefined ? {} : { valFraction: flags.valFraction, patience: flags.patience ?? DEFAULT_PATIENCE }),
     };
   }
@@ -116,6 +129,12 @@ export function resolveHyperparameters(flags: HyperparameterFlags, cmd: Command,
   return hyper;
 }
 
+/** d2l §3.7's model, `nn.Sequential(nn.Flatten(), nn.Linear(784, 10))`, sized from the data. */
+export function softmaxModel(data: RunData): ModelSpec {
+  const { sampleShape, numClasses } = data.train;
+  return { layers: presetLayers('softmax', sampleShape, numClasses), inputShape: [...sampleShape], numClasses };
+}
+
 function formatCheck(check: SanityCheck): string {
   return `  ${check.passed ? 'PASS' : 'FAIL'}  ${check.name.padEnd(20)} (${check.detail})`;
 }
@@ -135,7 +154,7 @@ export function printSanityChecks(console: Console, checks: readonly SanityCheck
 
 function statusOf(error: unknown): RunStatus {
   if (error instanceof DivergenceError) return 'diverged';
-  return error instanceof Error && error.name === 'AbortError' ? 'interrupted' : 'running';
+  return isAbort(error) ? 'interrupted' : 'running';
 }
 
 /**
@@ -153,16 +172,12 @@ export async function trainRun(flags: TrainFlags, cmd: Command, ctx: CommandCont
   }
   const choice =
     checkpoint && !givenOnCommandLine(cmd, 'backend')
-      ? { name: checkpoint.backend, ...((flags.engine ?? checkpoint.engine) ? { engine: flags.engine ?? checkpoint.engine } : {}) }
-      : backendChoice(flags);
-  const loaded = await loadBackend(choice.name, {
-    ...(choice.engine ? { engine: choice.engine } : {}),
-    seed: hyper.seed,
-    resolveFrom: ctx.resolveFrom,
-  });
+      ? { backend: checkpoint.backend, ...((flags.engine ?? checkpoint.engine) ? { engine: flags.engine ?? checkpoint.engine } : {}) }
+      : backendChoice(flags, ctx);
+  const loaded = await loadChoice(choice, hyper.seed, ctx);
   try {
     const data = await loadRunData(dataSource(flags), hyper, console.io.stderr);
-    const model = softmaxRegression(data.train.sampleShape, data.train.numClasses);
+    const model = softmaxModel(data);
     if (
       checkpoint &&
       (checkpoint.model.inputShape.join() !== model.inputShape.join() || checkpoint.model.numClasses !== model.numClasses)
@@ -190,7 +205,7 @@ interface RecordParams {
   readonly ctx: CommandContext;
   readonly loaded: LoadedBackend;
   readonly data: RunData;
-  readonly model: ModelDescription;
+  readonly model: ModelSpec;
   readonly hyper: Hyperparameters;
   readonly runDir: string;
   readonly checkpoint: LoadedCheckpoint | undefined;
@@ -299,7 +314,7 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
 }
 
 export function defineTrain(cmd: Command, ctx: CommandContext): Command {
-  addTrainingRunOptions(cmd)
+  addTrainingRunOptions(cmd, ctx)
     .description('train d2l §3.7 softmax regression on Fashion-MNIST and record the run')
     .option('--export <file.onnx>', 'also write the trained model as an ONNX inference model')
     .addOption(

@@ -1,5 +1,5 @@
 import { type Batch, type DataIter, InvalidArgumentError, Rng } from '@xbackend/core';
-import { checkKnownKeys, describe, integer, nonNegativeInteger, optionalBoolean, positiveInteger } from './options.js';
+import { checkKnownKeys, describe, integer, nonNegativeInteger, optionalBoolean, positiveInteger } from './check.js';
 import { BilinearResize } from './resize.js';
 
 export interface DataIterOptions {

@@ -7,8 +7,9 @@ import { DatasetError } from './dataset-error.js';
 import type { DownloadProgress } from './download.js';
 import { loadFashionMnist } from './fashion-mnist.js';
 import { FASHION_MNIST_FILES, type FashionMnistFile } from './files.js';
+import { encodeIdx } from './idx.js';
 import type { FashionMnistOptions } from './options.js';
-import { idxBytes, makeFixture, tempDir } from './test-fixtures.js';
+import { makeFixture, tempDir } from './test-fixtures.js';
 import { startMirror, type TestMirror } from './test-server.js';
 
 const fixture = makeFixture(300, 40, 6, 6);
@@ -98,12 +99,20 @@ describe('download into the cache', () => {
   });
 
   it('downloads only what no place has', async () => {
+    for (const file of FASHION_MNIST_FILES.slice(0, 3)) await writeFile(join(cacheDir, `${file}.gz`), fixture.gz[file]);
+    const data = await loadFashionMnist(fromMirror());
+    expect(Object.values(data.sources).map((s) => s.origin)).toEqual(['cache', 'cache', 'cache', 'download']);
+    expect([...mirror.requests.keys()]).toEqual([path('t10k-labels-idx1-ubyte')]);
+  });
+
+  it('never downloads into or instead of a directory the user named', async () => {
     const { dir: root, cleanup: cleanRoot } = await tempDir();
     try {
       for (const file of FASHION_MNIST_FILES.slice(0, 3)) await writeFile(join(root, `${file}.gz`), fixture.gz[file]);
-      const data = await loadFashionMnist(fromMirror({ root }));
-      expect(Object.values(data.sources).map((s) => s.origin)).toEqual(['root', 'root', 'root', 'download']);
-      expect([...mirror.requests.keys()]).toEqual([path('t10k-labels-idx1-ubyte')]);
+      const message = await downloadError(fromMirror({ root }));
+      expect(message).toContain(`Fashion-MNIST directory ${root} (the root option) cannot be used:`);
+      expect(mirror.requests.size).toBe(0);
+      expect(await cacheListing()).toEqual([]);
     } finally {
       await cleanRoot();
     }
@@ -172,9 +181,9 @@ describe('download failures: retried, explained, and never leave a partial file 
   });
 
   it('a corrupt file whose IDX structure is broken', async () => {
-    mirror.route(path('t10k-labels-idx1-ubyte'), { kind: 'ok', body: gzipSync(idxBytes([3], Uint8Array.from([1, 2, 42]))) });
+    mirror.route(path('t10k-labels-idx1-ubyte'), { kind: 'ok', body: gzipSync(encodeIdx([3], Uint8Array.from([1, 2, 42]))) });
     const message = await downloadError(fromMirror({ retries: 0 }));
-    expect(message).toContain('failed after 1 attempt (attempt 1: label 42 at index 2 is outside 0..9)');
+    expect(message).toContain('failed after 1 attempt (attempt 1: corrupt: label 42 at index 2 is outside 0..9)');
   });
 
   it('a stalled transfer times out, is retried, and leaves nothing behind', async () => {

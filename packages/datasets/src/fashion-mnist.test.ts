@@ -64,13 +64,12 @@ describe('resolution order', () => {
   const dirOf = (kind: string) => ({ root, cache: cacheDir, system: systemDir })[kind] as string;
   const unverified = (extra: FashionMnistOptions = {}) => offline({ checksums: false, ...extra });
 
-  it('prefers root, then the user cache, then the Debian package directory', async () => {
+  it('prefers a named directory, else the user cache, then the Debian package directory', async () => {
     for (const kind of ['root', 'cache', 'system']) await writeFixture(dirOf(kind), sets[kind] as Fixture);
     expect((await loadFashionMnist(unverified({ root }))).train.count).toBe(31);
-    await rm(root, { recursive: true });
-    expect((await loadFashionMnist(unverified({ root }))).train.count).toBe(32);
+    expect((await loadFashionMnist(unverified())).train.count).toBe(32);
     await rm(cacheDir, { recursive: true });
-    const data = await loadFashionMnist(unverified({ root }));
+    const data = await loadFashionMnist(unverified());
     expect(data.train.count).toBe(33);
     expect(data.sources['train-images-idx3-ubyte'].origin).toBe('system');
   });
@@ -85,27 +84,41 @@ describe('resolution order', () => {
     expect((await loadFashionMnist(unverified({ root: cacheDir }))).sources['train-labels-idx1-ubyte'].origin).toBe('root');
   });
 
-  it('resolves each file on its own, so a partial directory is completed from the next place', async () => {
-    await writeFixture(root, fixture, ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']);
+  it('resolves each file on its own, so a partial cache is completed from the Debian package directory', async () => {
+    await writeFixture(cacheDir, fixture, ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']);
     await writeFixture(systemDir, fixture, ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']);
-    const data = await loadFashionMnist(offline({ root }));
-    expect(Object.values(data.sources).map((s) => s.origin)).toEqual(['root', 'root', 'system', 'system']);
+    const data = await loadFashionMnist(offline());
+    expect(Object.values(data.sources).map((s) => s.origin)).toEqual(['cache', 'cache', 'system', 'system']);
   });
 });
 
 describe('errors name the file, the problem, every place searched and the fix', () => {
   it('a file found nowhere, with downloads off', async () => {
-    await writeFixture(root, fixture, ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte']);
-    const { message } = await loadError(offline({ root }));
+    await writeFixture(cacheDir, fixture, ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte']);
+    const { message } = await loadError(offline());
     expect(message).toContain('Fashion-MNIST file t10k-labels-idx1-ubyte.gz was not found.');
-    expect(message).toContain(`${root} (the root option): no t10k-labels-idx1-ubyte.gz or t10k-labels-idx1-ubyte`);
-    expect(message).toContain(`${cacheDir} (user cache): no t10k-labels-idx1-ubyte.gz`);
+    expect(message).toContain(`${cacheDir} (user cache): no t10k-labels-idx1-ubyte.gz or t10k-labels-idx1-ubyte`);
     expect(message).toContain(`${systemDir} (Debian/Ubuntu package dataset-fashion-mnist): no t10k-labels-idx1-ubyte.gz`);
     expect(message).toMatch(
       /download from http:\/\/fashion-mnist\.s3-website\.eu-central-1\.amazonaws\.com\/t10k-labels-idx1-ubyte\.gz: not tried/,
     );
     expect(message).toContain('sudo apt install dataset-fashion-mnist');
     expect(message).toContain('set FASHION_MNIST_DIR');
+  });
+
+  it('an empty (0-byte) data file', async () => {
+    await writeFixture(root, fixture);
+    const path = join(root, 'train-labels-idx1-ubyte.gz');
+    await writeFile(path, new Uint8Array());
+    const { message } = await loadError(offline({ root }));
+    expect(message).toBe(
+      `Fashion-MNIST file ${path} (train-labels-idx1-ubyte) is empty (0 bytes).\n` +
+        'Places searched, in order:\n' +
+        `  - ${root} (the root option): found train-labels-idx1-ubyte.gz\n` +
+        'How to fix:\n' +
+        `  - replace ${path} with an intact copy\n` +
+        '  - or pass another root directory',
+    );
   });
 
   it('a corrupt cached file: its hashes, and delete it to re-download', async () => {

@@ -5,11 +5,13 @@ import { ContentError } from './content-error.js';
 import { DatasetError } from './dataset-error.js';
 import { decodeFile } from './decode.js';
 import { DownloadError, type DownloadProgress, download } from './download.js';
+import { searchExplicitDir } from './explicit-dir.js';
 import { type ExpectedContent, FASHION_MNIST_FILES, type FashionMnistFile } from './files.js';
 import type { IdxArray } from './idx.js';
 import type { ImageSet } from './image-set.js';
-import { defaultCacheDir, findFile, type LocatedFile, type PlaceKind, type SearchResult, searchPlaces } from './locate.js';
+import { defaultCacheDir, findFile, isExplicit, type LocatedFile, type PlaceKind, type SearchResult, searchPlaces } from './locate.js';
 import { fileKey, loadOnce, remember } from './memory-cache.js';
+import { NODE_DECODE_RUNTIME } from './node-runtime.js';
 import { type FashionMnistOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { badFileError, cacheWriteError, missingFileError, type SearchReport } from './problems.js';
 import { createProgressBar } from './progress.js';
@@ -43,7 +45,10 @@ export async function loadFashionMnist(options: FashionMnistOptions = {}): Promi
 export async function loadWithResolvedOptions(options: ResolvedOptions): Promise<FashionMnist> {
   const places = searchPlaces(options.places);
   const cacheDir = resolve(options.places.cacheDir ?? defaultCacheDir());
-  const searches = await Promise.all(FASHION_MNIST_FILES.map((file) => findFile(file, places)));
+  const [explicit] = places.filter(isExplicit);
+  const searches = explicit
+    ? await searchExplicitDir(explicit)
+    : await Promise.all(FASHION_MNIST_FILES.map((file) => findFile(file, places)));
   // Files on disk are decoded in parallel; downloads run one after the other, so one progress bar at a time.
   const found = await Promise.all(
     FASHION_MNIST_FILES.map((file, i) => {
@@ -79,7 +84,7 @@ async function readLocated(
   options: ResolvedOptions,
 ): Promise<LoadedFile> {
   const expected = options.checksums?.[file];
-  const load = async (): Promise<IdxArray> => decodeFile(file, await readFile(located.path), expected);
+  const load = async (): Promise<IdxArray> => decodeFile(file, await readFile(located.path), expected, NODE_DECODE_RUNTIME);
   try {
     const idx = options.memoryCache ? await loadOnce(await fileKey(located.path, expected), load) : await load();
     return { idx, source: { path: located.path, origin: located.place.kind } };
@@ -111,7 +116,7 @@ async function downloadMissing(
     idx = await download(
       url,
       async (received) => {
-        const decoded = await decodeFile(file, received, expected);
+        const decoded = await decodeFile(file, received, expected, NODE_DECODE_RUNTIME);
         body = received;
         return decoded;
       },

@@ -1,21 +1,10 @@
 import type { DataIter } from '@xbackend/core';
-import { createDataIter } from './data-iter.js';
+import { checkKnownKeys } from './check.js';
 import { loadWithResolvedOptions } from './fashion-mnist.js';
-import {
-  checkKnownKeys,
-  FASHION_MNIST_OPTION_KEYS,
-  type FashionMnistOptions,
-  integer,
-  positiveInteger,
-  resolveOptions,
-} from './options.js';
+import { checkIteratorArgs, fashionMnistIters, type IteratorOptions } from './iterators.js';
+import { FASHION_MNIST_OPTION_KEYS, type FashionMnistOptions, resolveOptions } from './options.js';
 
-export interface LoadDataOptions extends FashionMnistOptions {
-  /** Seed of the training set's per-epoch shuffle (default 0). */
-  seed?: number;
-  /** Resize images to `resize × resize` (d2l's `resize`), giving sampleShape `[1, resize, resize]`. */
-  resize?: number;
-}
+export interface LoadDataOptions extends FashionMnistOptions, IteratorOptions {}
 
 /**
  * d2l `load_data_fashion_mnist`: `[trainIter, testIter]`. The training set is reshuffled every epoch from the
@@ -25,20 +14,9 @@ export async function loadDataFashionMnist(
   batchSize: number,
   options: LoadDataOptions = {},
 ): Promise<[trainIter: DataIter, testIter: DataIter]> {
-  positiveInteger(batchSize, 'batchSize');
   checkKnownKeys(options, [...FASHION_MNIST_OPTION_KEYS, 'seed', 'resize']);
-  const { seed = 0, resize, ...loadOptions } = options;
-  integer(seed, 'seed');
-  if (resize !== undefined) positiveInteger(resize, 'resize');
+  const { seed, resize, ...loadOptions } = options;
+  const iterArgs = checkIteratorArgs(batchSize, { seed, resize });
   // Every option is checked before any file is touched, so a typo never costs a download.
-  const data = await loadWithResolvedOptions(resolveOptions(loadOptions));
-  const iter = (set: typeof data.train, shuffle: boolean): DataIter =>
-    createDataIter(set.images, set.labels, {
-      batchSize,
-      shuffle,
-      seed,
-      sampleShape: [1, set.rows, set.cols],
-      ...(resize === undefined ? {} : { resize }),
-    });
-  return [iter(data.train, true), iter(data.test, false)];
+  return fashionMnistIters(await loadWithResolvedOptions(resolveOptions(loadOptions)), batchSize, iterArgs);
 }

@@ -15,26 +15,23 @@ describe('defaultCacheDir', () => {
 });
 
 describe('searchPlaces', () => {
-  it('orders root, user cache, Debian package directory', () => {
-    expect(searchPlaces({ root: '/data/fm', cacheDir: '/c' }, {})).toEqual([
-      { kind: 'root', dir: '/data/fm' },
+  it('without a named directory: the user cache, then the Debian package directory', () => {
+    expect(searchPlaces({ cacheDir: '/c' }, {})).toEqual([
       { kind: 'cache', dir: '/c' },
       { kind: 'system', dir: SYSTEM_DATASET_DIR },
     ]);
   });
 
-  it('uses FASHION_MNIST_DIR when no root is given, and the root option over it', () => {
+  it('searches a named directory alone: the root option, else FASHION_MNIST_DIR', () => {
     const env = { FASHION_MNIST_DIR: '/env/fm', XDG_CACHE_HOME: '/xdg' };
-    expect(searchPlaces({}, env).map((p) => [p.kind, p.dir])).toEqual([
-      ['env', '/env/fm'],
-      ['cache', '/xdg/xbackend/fashion-mnist'],
-      ['system', SYSTEM_DATASET_DIR],
-    ]);
-    expect(searchPlaces({ root: '/r' }, env)[0]).toEqual({ kind: 'root', dir: '/r' });
+    expect(searchPlaces({ root: '/data/fm', cacheDir: '/c' }, {})).toEqual([{ kind: 'root', dir: '/data/fm' }]);
+    expect(searchPlaces({}, env)).toEqual([{ kind: 'env', dir: '/env/fm' }]);
+    expect(searchPlaces({ root: '/r' }, env)).toEqual([{ kind: 'root', dir: '/r' }]);
+    expect(searchPlaces({}, { FASHION_MNIST_DIR: '', XDG_CACHE_HOME: '/xdg' }).map((p) => p.kind)).toEqual(['cache', 'system']);
   });
 
   it('searches a directory named twice only once, under its first role', () => {
-    expect(searchPlaces({ root: '/same', cacheDir: '/same/', systemDir: '/sys' }, {}).map((p) => p.kind)).toEqual(['root', 'system']);
+    expect(searchPlaces({ cacheDir: '/same', systemDir: '/same/' }, {}).map((p) => p.kind)).toEqual(['cache']);
   });
 
   it('describes every place so that an error message can name it', () => {

@@ -30,17 +30,25 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * The directories to search, in order: the explicit one (`root`, else `$FASHION_MNIST_DIR`), the user cache,
- * the Debian/Ubuntu package location. A directory named twice is searched once, under its first role.
+ * The directories to search, in order. A directory the user named (`root`, else `$FASHION_MNIST_DIR`) is searched
+ * alone: its files are used or the load fails (`searchExplicitDir`), so that a typo or a permission problem is
+ * reported rather than hidden by another copy. Otherwise: the user cache, then the Debian/Ubuntu package location
+ * (a directory named twice is searched once, under its first role).
  */
 export function searchPlaces(options: PlaceOptions, env: NodeJS.ProcessEnv = process.env): SearchPlace[] {
-  const places: SearchPlace[] = [];
   const envDir = env.FASHION_MNIST_DIR;
-  if (options.root !== undefined) places.push({ kind: 'root', dir: resolve(options.root) });
-  else if (envDir) places.push({ kind: 'env', dir: resolve(envDir) });
-  places.push({ kind: 'cache', dir: resolve(options.cacheDir ?? defaultCacheDir(env)) });
-  places.push({ kind: 'system', dir: resolve(options.systemDir ?? SYSTEM_DATASET_DIR) });
+  if (options.root !== undefined) return [{ kind: 'root', dir: resolve(options.root) }];
+  if (envDir) return [{ kind: 'env', dir: resolve(envDir) }];
+  const places: SearchPlace[] = [
+    { kind: 'cache', dir: resolve(options.cacheDir ?? defaultCacheDir(env)) },
+    { kind: 'system', dir: resolve(options.systemDir ?? SYSTEM_DATASET_DIR) },
+  ];
   return places.filter((place, i) => places.findIndex((p) => p.dir === place.dir) === i);
+}
+
+/** Whether the user named this directory (the root option or FASHION_MNIST_DIR) rather than it being a default. */
+export function isExplicit(place: SearchPlace): boolean {
+  return place.kind === 'root' || place.kind === 'env';
 }
 
 export function describePlace(place: SearchPlace): string {
@@ -72,19 +80,33 @@ export interface SearchResult {
 export async function findFile(file: FashionMnistFile, places: readonly SearchPlace[]): Promise<SearchResult> {
   const outcomes: PlaceOutcome[] = [];
   for (const place of places) {
-    const notes: string[] = [];
-    for (const name of [`${file}.gz`, file]) {
-      const path = join(place.dir, name);
-      const problem = await fileProblem(path);
-      if (problem === undefined) {
-        outcomes.push({ place, note: `found ${name}` });
-        return { located: { path, place }, outcomes };
-      }
-      if (problem !== 'missing') notes.push(`${name}: ${problem}`);
-    }
-    outcomes.push({ place, note: notes.length > 0 ? notes.join('; ') : `no ${file}.gz or ${file}` });
+    const lookup = await lookInPlace(file, place);
+    outcomes.push({ place, note: lookup.note });
+    if (lookup.path !== undefined) return { located: { path: lookup.path, place }, outcomes };
   }
   return { located: undefined, outcomes };
+}
+
+export interface PlaceLookup {
+  /** The file to read, if one of the two names is a regular file there. */
+  readonly path: string | undefined;
+  /** Neither name exists there at all (as opposed to: exists but cannot be used). */
+  readonly missing: boolean;
+  /** What was found, or why nothing there can be used, e.g. `t10k-labels-idx1-ubyte.gz: not a regular file`. */
+  readonly note: string;
+}
+
+/** `<file>.gz`, else uncompressed `<file>`, in one place. */
+export async function lookInPlace(file: FashionMnistFile, place: SearchPlace): Promise<PlaceLookup> {
+  const notes: string[] = [];
+  for (const name of [`${file}.gz`, file]) {
+    const path = join(place.dir, name);
+    const problem = await fileProblem(path);
+    if (problem === undefined) return { path, missing: false, note: `found ${name}` };
+    if (problem !== 'missing') notes.push(`${name}: ${problem}`);
+  }
+  if (notes.length > 0) return { path: undefined, missing: false, note: notes.join('; ') };
+  return { path: undefined, missing: true, note: `no ${file}.gz or ${file}` };
 }
 
 /** `undefined` for a regular file, 'missing' when absent, else why it cannot be used. */
@@ -94,6 +116,6 @@ async function fileProblem(path: string): Promise<string | undefined> {
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
-    return `cannot be read (${code ?? String(cause)})`;
+    return `exists but cannot be read (${code ?? String(cause)})`;
   }
 }

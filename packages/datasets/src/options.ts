@@ -1,11 +1,15 @@
 import { InvalidArgumentError } from '@xbackend/core';
+import { checkKnownKeys, describe, nonNegativeInteger, optionalBoolean } from './check.js';
 import type { DownloadPolicy, DownloadProgress } from './download.js';
 import { type ChecksumTable, FASHION_MNIST_CHECKSUMS, FASHION_MNIST_FILES, FASHION_MNIST_MIRROR } from './files.js';
 import type { PlaceOptions } from './locate.js';
 
 /** Where to look for Fashion-MNIST, whether and how to download it, and how to verify it. */
 export interface FashionMnistOptions {
-  /** Directory with the four IDX files (`.gz` or uncompressed), searched first. Default: `$FASHION_MNIST_DIR`. */
+  /**
+   * Directory with the four IDX files (`.gz` or uncompressed), used on its own: if it does not exist, cannot be read
+   * or lacks a file, the load fails instead of using the cache, `systemDir` or a download. Default: `$FASHION_MNIST_DIR`.
+   */
   root?: string;
   /** Download cache. Default: `$XDG_CACHE_HOME/xbackend/fashion-mnist`, else `~/.cache/xbackend/fashion-mnist`. */
   cacheDir?: string;
@@ -80,54 +84,6 @@ export function resolveOptions(options: FashionMnistOptions, allowedKeys: readon
     checksums: checkChecksums(o.checksums),
     memoryCache: optionalBoolean(o.memoryCache, 'memoryCache') ?? true,
   };
-}
-
-export function checkKnownKeys(options: object, allowedKeys: readonly string[]): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError(`options must be an object, got ${describe(options)}.`);
-  }
-  const unknown = Object.keys(options).filter((key) => !allowedKeys.includes(key));
-  if (unknown.length > 0) {
-    throw new InvalidArgumentError(
-      `Unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}. Known options: ${allowedKeys.join(', ')}.`,
-    );
-  }
-}
-
-export function positiveInteger(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidArgumentError(`${name} must be a positive integer, got ${describe(value)}.`);
-  }
-  return value;
-}
-
-export function nonNegativeInteger(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidArgumentError(`${name} must be a non-negative integer, got ${describe(value)}.`);
-  }
-  return value;
-}
-
-export function integer(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw new InvalidArgumentError(`${name} must be an integer, got ${describe(value)}.`);
-  }
-  return value;
-}
-
-export function optionalBoolean(value: unknown, name: string): boolean | undefined {
-  if (value !== undefined && typeof value !== 'boolean')
-    throw new InvalidArgumentError(`${name} must be true or false, got ${describe(value)}.`);
-  return value;
-}
-
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
 }
 
 function optionalDir(value: unknown, name: string): string | undefined {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Rng } from '@xbackend/core';
+import { checkKnownKeys, describe, integer, positiveInteger } from './check.js';
 import { checkImageSet, type ImageSet, subset } from './image-set.js';
-import { checkKnownKeys, describe, integer, positiveInteger } from './options.js';
 
 export interface SplitOptions {
   /** Number of validation examples; give this or `validationFraction`. */

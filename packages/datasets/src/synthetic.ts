@@ -1,23 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { InvalidArgumentError } from '@xbackend/core';
 import type { FashionMnistFile } from './files.js';
-
-/** Encodes unsigned-byte data as an IDX file (the inverse of `parseIdx`): 0, 0, type 0x08, rank, big-endian dims. */
-export function encodeIdx(dims: readonly number[], data: Uint8Array): Uint8Array {
-  const count = dims.reduce((a, b) => a * b, 1);
-  if (count !== data.length)
-    throw new InvalidArgumentError(`encodeIdx: dims [${dims.join(', ')}] need ${count} bytes, got ${data.length}.`);
-  const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
-  header.setUint8(2, 0x08);
-  header.setUint8(3, dims.length);
-  for (const [i, d] of dims.entries()) header.setUint32(4 + 4 * i, d);
-  const out = new Uint8Array(header.byteLength + data.length);
-  out.set(new Uint8Array(header.buffer));
-  out.set(data, header.byteLength);
-  return out;
-}
+import { encodeIdx } from './idx.js';
 
 export interface SyntheticOptions {
   readonly train?: number;

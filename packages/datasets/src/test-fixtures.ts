@@ -4,17 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type ChecksumTable, FASHION_MNIST_FILES, type FashionMnistFile } from './files.js';
+import { encodeIdx } from './idx.js';
 import type { ImageSet } from './image-set.js';
-import { sha256Hex } from './verify.js';
-
-/** An IDX file: magic `00 00 08 <rank>`, big-endian dims, then the bytes. */
-export function idxBytes(dims: readonly number[], data: Uint8Array, typeCode = 0x08): Uint8Array {
-  const header = Buffer.alloc(4 + 4 * dims.length);
-  header[2] = typeCode;
-  header[3] = dims.length;
-  for (const [i, d] of dims.entries()) header.writeUInt32BE(d, 4 + 4 * i);
-  return Buffer.concat([header, data]);
-}
+import { sha256Hex } from './node-runtime.js';
 
 /** A deterministic set whose pixels and labels depend on (offset, index), so order and identity are checkable. */
 export function makeImageSet(count: number, rows: number, cols: number, offset = 0): ImageSet {
@@ -41,10 +33,10 @@ export function makeFixture(trainCount = 30, testCount = 12, rows = 4, cols = 5)
   const train = makeImageSet(trainCount, rows, cols, 0);
   const test = makeImageSet(testCount, rows, cols, 100);
   const raw: Record<FashionMnistFile, Uint8Array> = {
-    'train-images-idx3-ubyte': idxBytes([trainCount, rows, cols], train.images),
-    'train-labels-idx1-ubyte': idxBytes([trainCount], train.labels),
-    't10k-images-idx3-ubyte': idxBytes([testCount, rows, cols], test.images),
-    't10k-labels-idx1-ubyte': idxBytes([testCount], test.labels),
+    'train-images-idx3-ubyte': encodeIdx([trainCount, rows, cols], train.images),
+    'train-labels-idx1-ubyte': encodeIdx([trainCount], train.labels),
+    't10k-images-idx3-ubyte': encodeIdx([testCount, rows, cols], test.images),
+    't10k-labels-idx1-ubyte': encodeIdx([testCount], test.labels),
   };
   const gz = mapFiles((f) => gzipSync(raw[f]));
   const checksums = mapFiles((f) => ({ sha256: sha256Hex(raw[f]), bytes: raw[f].length }));

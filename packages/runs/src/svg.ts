@@ -1,4 +1,4 @@
-/** Small helpers shared by the hand-written SVG charts. */
+/** Small helpers shared by the hand-written SVG charts of the CLI and the bench. */
 
 export function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string);
@@ -36,4 +36,37 @@ export function svgDocument(width: number, height: number, body: readonly string
     '</svg>',
     '',
   ].join('\n');
+}
+
+/** Series colours (matplotlib's tab10), so every chart of a report uses the same colour for the same series. */
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+export function color(i: number): string {
+  return PALETTE[i % PALETTE.length] as string;
+}
+
+/** The 1-2-5 × 10^k values just below `low` and just above `high`: a logarithmic axis range with round ends. */
+export function logRange(low: number, high: number): [number, number] {
+  const steps = (v: number) => {
+    const k = Math.floor(Math.log10(v));
+    return [1, 2, 5, 10].map((m) => Number((m * 10 ** k).toPrecision(12)));
+  };
+  const min =
+    steps(low)
+      .filter((t) => t <= low * (1 + 1e-9))
+      .at(-1) ?? low;
+  const max = steps(high).find((t) => t >= high * (1 - 1e-9)) ?? high;
+  return max > min ? [min, max] : [min, min * 2];
+}
+
+/** Ticks at 1, 2, 5 × 10^k within [min, max], for a logarithmic axis. */
+export function logTicks(min: number, max: number): number[] {
+  const ticks: number[] = [];
+  for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++) {
+    for (const m of [1, 2, 5]) {
+      const t = Number((m * 10 ** k).toPrecision(12));
+      if (t >= min * (1 - 1e-9) && t <= max * (1 + 1e-9)) ticks.push(t);
+    }
+  }
+  return ticks;
 }

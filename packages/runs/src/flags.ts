@@ -1,4 +1,7 @@
-import { InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, type ParsedBackendRef, parseBackendRef } from '@xbackend/core';
+import { type Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { UsageError } from './errors.js';
 
 /**
  * Flag value parsers for commander. Each rejects anything that is not exactly a number of the right kind
@@ -69,4 +72,46 @@ export function parseList<T>(parseItem: (text: string) => T): (text: string) => 
 export function parseName(text: string): string {
   if (text.trim() === '') throw new CommanderArgumentError('Expected a non-empty name.');
   return text.trim();
+}
+
+/**
+ * A backend as a flag names it: `name` or `name/engine` (a short name of the registry), `@scope/package[/engine]`, or
+ * a path to an adapter module; split by core's `parseBackendRef`. `what` names the flag in the error.
+ */
+export function parseBackendChoice(text: string, what: string): ParsedBackendRef {
+  try {
+    return parseBackendRef(text);
+  } catch (error) {
+    if (!(error instanceof InvalidArgumentError)) throw error;
+    throw new UsageError(
+      `${what} '${text}' is not of the form name or name/engine (a package: @scope/name or @scope/name/engine; see 'xbackend backends').`,
+    );
+  }
+}
+
+/** A backend item that is a relative path (`./my-adapter.js`), made absolute against the command's working directory. */
+export function absoluteBackendItem(item: string, cwd: string): string {
+  const text = item.trim();
+  return /^\.\.?[\\/]/.test(text) ? resolve(cwd, text) : item;
+}
+
+/** Where Fashion-MNIST comes from, as the data flags give it. */
+export interface DataFlags {
+  dataDir?: string;
+  verifyData: boolean;
+  download: boolean;
+}
+
+/** `--data-dir`, `--no-verify-data`, `--no-download`: the same data flags on every command that reads the data. */
+export function addDataOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--data-dir <dir>',
+      'directory with the four Fashion-MNIST IDX files, searched before the cache and /usr/share/datasets/fashion-mnist',
+    )
+    .option(
+      '--no-verify-data',
+      "skip the SHA-256 check of the data files (for fixtures or other IDX data; the files' structure is still checked)",
+    )
+    .option('--no-download', 'fail instead of downloading Fashion-MNIST when it is not found');
 }

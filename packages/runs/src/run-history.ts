@@ -1,4 +1,4 @@
-import type { DType, EpochMetrics, LayerSpec, ModelSpec } from '@xbackend/core';
+import type { DType, EpochMetrics } from '@xbackend/core';
 
 /** One epoch as the CLI records it: core's metrics plus validation accuracy when a validation split is used. */
 export interface RunEpoch extends EpochMetrics {
@@ -20,9 +20,6 @@ export interface Hyperparameters {
   /** Epochs without a better validation accuracy before training stops. */
   readonly patience?: number;
 }
-
-/** The model as data (core's ModelSpec): enough to rebuild it on any backend. */
-export type ModelDescription = ModelSpec;
 
 /** Early-stopping bookkeeping, saved in checkpoints so a resumed run stops where the uninterrupted one would. */
 export interface EarlyStoppingState {

@@ -1,7 +1,10 @@
 import { InvalidArgumentError, UnknownBackendError, UnknownEngineError, XBackendError } from '@xbackend/core';
 import { CommanderError } from 'commander';
 
-/** Exit codes: 0 success, 1 the work failed (divergence, missing data, unavailable backend), 2 bad command line. */
+/**
+ * Exit codes of the xbackend commands: 0 success, 1 the work failed (divergence, missing data, unavailable backend,
+ * a failed bench run), 2 bad command line, 130 interrupted.
+ */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -24,4 +27,9 @@ export function isUsageError(error: unknown): boolean {
     error instanceof UnknownEngineError ||
     (error instanceof CommanderError && error.exitCode !== 0)
   );
+}
+
+/** The rejection of work stopped by an AbortSignal (Ctrl-C). */
+export function isAbort(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
 }

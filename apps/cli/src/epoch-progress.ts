@@ -1,5 +1,4 @@
-import { SingleBar } from 'cli-progress';
-import type { Output } from './io.js';
+import { type Output, progressBar } from '@xbackend/runs';
 
 export interface BatchProgress {
   readonly epoch: number;
@@ -36,30 +35,20 @@ function lineProgress(out: Output, totalEpochs: number): Progress {
 }
 
 /** A cli-progress bar per epoch with the running loss and accuracy, cleared when the epoch's table row prints. */
-function barProgress(stream: NodeJS.WritableStream, totalEpochs: number): Progress {
-  let bar: SingleBar | undefined;
+function barProgress(out: Output, totalEpochs: number): Progress {
+  const bar = progressBar(
+    out,
+    'epoch {epoch}/{epochs} [{bar}] {value}/{total} batches | loss {loss} | acc {acc} | {duration_formatted}',
+    30,
+  );
   return {
-    batch(p) {
-      const payload = { epoch: p.epoch, epochs: totalEpochs, loss: p.trainLoss.toFixed(4), acc: p.trainAcc.toFixed(4) };
-      if (!bar) {
-        bar = new SingleBar({
-          stream,
-          format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} batches | loss {loss} | acc {acc} | {duration_formatted}',
-          clearOnComplete: true,
-          hideCursor: true,
-          barsize: 30,
-        });
-        bar.start(p.numBatches, p.batch, payload);
-      } else bar.update(p.batch, payload);
-    },
-    end() {
-      bar?.stop();
-      bar = undefined;
-    },
+    batch: (p) =>
+      bar.update(p.batch, p.numBatches, { epoch: p.epoch, epochs: totalEpochs, loss: p.trainLoss.toFixed(4), acc: p.trainAcc.toFixed(4) }),
+    end: () => bar.stop(),
   };
 }
 
 export function createProgress(out: Output, totalEpochs: number, enabled: boolean): Progress {
   if (!enabled) return NO_PROGRESS;
-  return out.isTTY ? barProgress(out as unknown as NodeJS.WritableStream, totalEpochs) : lineProgress(out, totalEpochs);
+  return out.isTTY ? barProgress(out, totalEpochs) : lineProgress(out, totalEpochs);
 }

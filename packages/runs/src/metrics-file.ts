@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { type SanityCheck, writeFileAtomic } from '@xbackend/core';
+import type { SanityCheck } from '@xbackend/core';
+import { writeFileAtomic } from '@xbackend/core/node';
 import { curvesSvg } from './curves-svg.js';
 import type { Hyperparameters, RunEpoch, RunIdentity } from './run-history.js';
 

@@ -11,7 +11,6 @@ import {
   runFolderOfCheckpoint,
   saveCheckpoint,
 } from './checkpoint.js';
-import { exportOnnx } from './onnx-export.js';
 import { tempDir } from './test-fixtures.js';
 
 function state(epoch: number, overrides: Partial<CheckpointState> = {}): CheckpointState {
@@ -123,7 +122,7 @@ describe('checkpoints', () => {
     expect(await readdir(dir)).toEqual(['epoch-0001', 'epoch-0002', 'latest']);
   });
 
-  it('refuses to save or export non-finite weights', async () => {
+  it('refuses to save non-finite weights', async () => {
     const dir = await tempDir();
     const bad = state(1, {
       weights: [{ name: '1.weight', shape: [2, 3], data: Float64Array.from([0, 0, Number.NaN, 0, 0, 0]) }, state(1).weights[1] as never],
@@ -131,8 +130,6 @@ describe('checkpoints', () => {
     await expect(saveCheckpoint(dir, bad)).rejects.toThrow(
       'Refusing to write a checkpoint: parameter 1.weight has a non-finite value (NaN) at index 2.',
     );
-    expect(await readdir(dir)).toEqual([]);
-    await expect(exportOnnx(bad.weights, bad.model, join(dir, 'm.onnx'))).rejects.toThrow('Refusing to write the ONNX model');
     expect(await readdir(dir)).toEqual([]);
   });
 

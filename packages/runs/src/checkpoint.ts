@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { type DType, type FloatArray, type ParameterTensor, sizeOf, writeFileAtomic, XBackendError } from '@xbackend/core';
-import type { EarlyStoppingState, Hyperparameters, ModelDescription, RunEpoch, RunIdentity } from './run-history.js';
+import { type DType, type FloatArray, type ModelSpec, type ParameterTensor, sizeOf, XBackendError } from '@xbackend/core';
+import { writeFileAtomic } from '@xbackend/core/node';
+import type { EarlyStoppingState, Hyperparameters, RunEpoch, RunIdentity } from './run-history.js';
 
 /**
  * Checkpoint format `xbackend-checkpoint` version 1: a directory holding
@@ -38,7 +39,7 @@ export interface TensorEntry {
 
 /** What a training run needs to continue exactly where it stopped, and what inference needs to use the model. */
 export interface CheckpointState extends RunIdentity {
-  readonly model: ModelDescription;
+  readonly model: ModelSpec;
   readonly hyperparameters: Hyperparameters;
   /** Epochs completed; training resumes at epoch index `epoch` (0-based), batch 0. */
   readonly epoch: number;
@@ -54,7 +55,7 @@ export interface CheckpointManifest extends RunIdentity {
   readonly format: typeof CHECKPOINT_FORMAT;
   readonly version: typeof CHECKPOINT_VERSION;
   readonly createdAt: string;
-  readonly model: ModelDescription;
+  readonly model: ModelSpec;
   readonly hyperparameters: Hyperparameters;
   readonly optimizer: {
     readonly kind: 'sgd';
