@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './test-fixtures.js';
+import { fixtureDataFlags, fixtureFlags, runCli, tempDir } from './test-fixtures.js';
 
 /** Each bad command line exits with 2, says what is wrong, and starts no work (no runs/ folder). */
 const CASES: readonly [args: string[], message: string | RegExp][] = [
@@ -46,6 +46,35 @@ describe('bad command lines exit with code 2 and a clear message', () => {
     else expect(run.stderr).toMatch(message);
     expect(run.stdout).toBe('');
     expect(existsSync(join(cwd, 'runs'))).toBe(false);
+  });
+
+  it.each([
+    [['--batch-size', '601'], 'Batch size 601 (--batch-size) is more than the 600 training examples; choose --batch-size 600 or less'],
+    [['--batch-size', '1e9'], 'Batch size 1000000000 (--batch-size) is more than the 600 training examples;'],
+    [
+      ['--batch-size', '451', '--val-fraction', '0.25'],
+      'Batch size 451 (--batch-size) is more than the 450 training examples left after the validation split; choose --batch-size 450 or less',
+    ],
+  ])('a batch larger than the training set: train %j (the fixture has 600 training examples)', async (flags, message) => {
+    const cwd = await tempDir();
+    const run = await runCli(['train', ...(await fixtureFlags()), '--epochs', '1', ...flags], { cwd });
+    expect(run.stderr).toContain(message);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(existsSync(join(cwd, 'runs'))).toBe(false);
+  });
+
+  it('a batch larger than the training set in a sweep, and a whole-set batch is fine', async () => {
+    const cwd = await tempDir();
+    const data = await fixtureDataFlags();
+    const sweep = ['sweep', '--backends', 'reference', '--epochs', '1', '--no-progress', ...data];
+    const run = await runCli([...sweep, '--batch-sizes', '64,601'], { cwd });
+    expect(run.stderr).toContain('Batch size 601 (--batch-sizes) is more than the 600 training examples;');
+    expect(run.code).toBe(2);
+    expect(existsSync(join(cwd, 'runs'))).toBe(false);
+    const full = await runCli(['train', ...(await fixtureFlags()), '--epochs', '1', '--no-progress', '--batch-size', '600'], { cwd });
+    expect(full.code).toBe(0);
+    expect(full.stdout).toContain('batch size 600,');
   });
 
   it('--help and --version exit with 0', async () => {

@@ -1,11 +1,11 @@
 import { dirname } from 'node:path';
 import type { DataIter } from '@xbackend/core';
 import { createDataIter, type ImageSet, loadFashionMnist, splitTrainValidation } from '@xbackend/datasets';
-import type { Output } from '@xbackend/runs';
+import { type Output, UsageError } from '@xbackend/runs';
 
 /** Where Fashion-MNIST comes from, as chosen on the command line. */
 export interface DataSource {
-  /** `--data-dir`: searched before the cache and the system location. */
+  /** `--data-dir`: used on its own (a missing or unreadable file is an error, not a reason to look elsewhere). */
   readonly dataDir?: string;
   /** `--no-verify-data`: skip the SHA-256 check (for fixtures or other IDX copies; the IDX structure is still checked). */
   readonly verify: boolean;
@@ -39,22 +39,31 @@ export async function loadRunData(
 ): Promise<RunData> {
   const { train, test, sources } = await loadFashionMnist({
     ...(source.dataDir === undefined ? {} : { root: source.dataDir }),
+    rootLabel: '--data-dir',
     ...(source.verify ? {} : { checksums: false as const }),
     download: source.download,
     progress: stderr.isTTY ? (stderr as unknown as NodeJS.WritableStream) : false,
   });
-  const places = [...new Set(Object.values(sources).map((f) => `${dirname(f.path)} (${f.origin})`))];
-  if (source.dataDir !== undefined) {
-    const elsewhere = Object.entries(sources).filter(([, f]) => f.origin !== 'root');
-    for (const [file, f] of elsewhere)
-      stderr.write(`warning: ${file} is not in --data-dir ${source.dataDir}; using ${f.path} (${f.origin})\n`);
-  }
-  const origin = places.join(', ');
+  const origin = [...new Set(Object.values(sources).map((f) => `${dirname(f.path)} (${f.origin})`))].join(', ');
   const iter = (set: ImageSet, shuffle: boolean) =>
     createDataIter(set.images, set.labels, { batchSize: options.batchSize, shuffle, seed: options.seed, sampleShape: sampleShape(set) });
   if (options.valFraction === undefined) return { train: iter(train, true), test: iter(test, false), testSet: test, origin };
   const split = splitTrainValidation(train, { validationFraction: options.valFraction, seed: options.seed });
   return { train: iter(split.train, true), validation: iter(split.validation, false), test: iter(test, false), testSet: test, origin };
+}
+
+/**
+ * A batch larger than the training set would silently train on one short batch per epoch: refused (exit 2), so that
+ * the batch size recorded is the one used. `flag` names where the value came from, e.g. `--batch-size`.
+ */
+export function checkTrainingBatchSize(batchSize: number, data: RunData, flag: string): void {
+  const examples = data.train.numExamples;
+  if (batchSize <= examples) return;
+  const split = data.validation ? ' left after the validation split' : '';
+  throw new UsageError(
+    `Batch size ${batchSize} (${flag}) is more than the ${examples} training examples${split}; choose ${flag} ${examples} or less ` +
+      `(${examples} is full-batch gradient descent).`,
+  );
 }
 
 /** Only the test set (evaluate, predict from a checkpoint). */

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { D2L_DEFAULTS, evaluateAccuracy } from '@xbackend/core';
 import { addDataOptions, type DataFlags, displayPath, parsePositiveInt } from '@xbackend/runs';
 import { type Command, Option } from 'commander';
-import { checkInputShape, openCheckpointModel } from './checkpoint-model.js';
+import { checkModelFitsData, openCheckpointModel } from './checkpoint-model.js';
 import { addBackendOptions, type BackendFlags, type CommandContext, dataSource } from './command-options.js';
 import { loadTestData } from './data.js';
 
@@ -25,7 +25,7 @@ export function defineEvaluate(cmd: Command, ctx: CommandContext): Command {
       const model = await openCheckpointModel(resolve(console.cwd, flags.checkpoint), flags, command, ctx);
       try {
         const { test } = await loadTestData(dataSource(flags), flags.batchSize, console.io.stderr);
-        checkInputShape(model.checkpoint, test.sampleShape);
+        checkModelFitsData(model.checkpoint, test);
         const testAcc = await evaluateAccuracy(model.net, test);
         const { checkpoint, loaded } = model;
         const result = {

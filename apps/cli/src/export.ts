@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
+import { FASHION_MNIST_LABELS } from '@xbackend/datasets';
 import { displayPath, loadCheckpoint } from '@xbackend/runs';
 import { type Command, Option } from 'commander';
+import { checkClassCount } from './checkpoint-model.js';
 import type { CommandContext } from './command-options.js';
 import { exportOnnx, type OnnxInputLayout } from './onnx-export.js';
 
@@ -15,6 +17,8 @@ export function defineExport(cmd: Command, ctx: CommandContext): Command {
     .action(async (flags: { checkpoint: string; out: string; onnxLayout: OnnxInputLayout }) => {
       const { console } = ctx;
       const checkpoint = await loadCheckpoint(resolve(console.cwd, flags.checkpoint));
+      // No data is read here; the model is exported as a Fashion-MNIST classifier, so it must have its classes.
+      checkClassCount(checkpoint, FASHION_MNIST_LABELS.length, 'Fashion-MNIST');
       const path = resolve(console.cwd, flags.out);
       const { bytes } = await exportOnnx(checkpoint.inferenceWeights, checkpoint.model, path, flags.onnxLayout);
       console.out(

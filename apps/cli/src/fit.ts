@@ -88,10 +88,12 @@ export async function fit(params: FitParams): Promise<FitResult> {
     },
     afterEpoch: async (metrics) => {
       params.progress?.end();
-      let record: RunEpoch = metrics;
+      // Who trained the epoch: a resumed run may continue on another backend.
+      const trainedBy = { backend: loaded.name, engine: loaded.engine };
+      let record: RunEpoch = { ...metrics, ...trainedBy };
       if (validation && earlyStopping) {
         const valAcc = await evaluateAccuracy(net, validation);
-        record = { ...metrics, valAcc };
+        record = { ...metrics, valAcc, ...trainedBy };
         if (valAcc > earlyStopping.bestValAcc) {
           earlyStopping = { bestEpoch: metrics.epoch, bestValAcc: valAcc, epochsWithoutImprovement: 0 };
           best = await net.stateDict();

@@ -4,7 +4,7 @@ import { writeFileAtomic } from '@xbackend/core/node';
 import { FASHION_MNIST_LABELS } from '@xbackend/datasets';
 import { displayPath, parsePositiveInt, runFolderOfCheckpoint, UsageError } from '@xbackend/runs';
 import { type Command, Option } from 'commander';
-import { checkInputShape, openCheckpointModel } from './checkpoint-model.js';
+import { checkModelFitsData, openCheckpointModel } from './checkpoint-model.js';
 import { type CommandContext, dataSource, givenOnCommandLine } from './command-options.js';
 import { loadTestData } from './data.js';
 import { DEFAULT_PREDICT_COUNT } from './defaults.js';
@@ -78,7 +78,7 @@ export function definePredict(cmd: Command, ctx: CommandContext): Command {
         dispose = () => model.dispose();
         try {
           ({ test } = await loadTestData(dataSource(flags), flags.batchSize, console.io.stderr));
-          checkInputShape(model.checkpoint, test.sampleShape);
+          checkModelFitsData(model.checkpoint, test);
         } catch (error) {
           await dispose();
           throw error;

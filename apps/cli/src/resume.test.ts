@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { MetricsFile } from '@xbackend/runs';
 import { loadCheckpoint } from '@xbackend/runs';
 import { describe, expect, it } from 'vitest';
-import { fixtureFlags, runCli, tempDir } from './test-fixtures.js';
+import { fixtureDataFlags, fixtureFlags, runCli, tempDir } from './test-fixtures.js';
 
 async function readMetrics(dir: string): Promise<MetricsFile> {
   return JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8')) as MetricsFile;
@@ -79,6 +80,101 @@ describe('resume', () => {
     const missing = await runCli(['train', '--resume', join(run, 'nope'), ...flags]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No checkpoint at');
+  });
+});
+
+describe('resume after a crash, on another backend, with the run settings it had', () => {
+  it('finds the newest complete checkpoint when the first write of latest was killed, and removes dead temp files', async () => {
+    const flags = [...(await fixtureFlags()), '--no-progress'];
+    const run = await tempDir();
+    expect((await runCli(['train', ...flags, '--epochs', '1', '--out', run])).code).toBe(0);
+    // What SIGKILL during the first update of `latest` leaves: epoch-0001 complete, no pointer, its 0-byte temp file.
+    const checkpoints = join(run, 'checkpoints');
+    await rm(join(checkpoints, 'latest'));
+    await writeFile(join(checkpoints, '.latest.999999999.0badf00d.tmp'), '');
+    await writeFile(join(run, '.metrics.json.999999999.0badf00d.tmp'), '');
+
+    const evaluated = await runCli(['evaluate', '--checkpoint', run, ...(await fixtureDataFlags())]);
+    expect(evaluated.stderr).toBe('');
+    expect(evaluated.code).toBe(0);
+    const resumed = await runCli(['train', '--resume', run, ...flags, '--epochs', '2']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(`resuming from ${join(checkpoints, 'epoch-0001')} after epoch 1`);
+    expect((await readdir(checkpoints)).sort()).toEqual(['epoch-0001', 'epoch-0002', 'latest']);
+    expect((await readdir(run)).sort()).toEqual(['checkpoints', 'curves.svg', 'metrics.json']);
+  });
+
+  it('records which backend and engine trained each epoch when a run continues on another one', async () => {
+    const flags = [...(await fixtureFlags()), '--no-progress'];
+    const run = await tempDir();
+    expect((await runCli(['train', ...flags, '--epochs', '1', '--out', run])).code).toBe(0);
+    const more = await runCli(['train', '--resume', run, ...flags, '--backend', 'reference/float64', '--epochs', '3']);
+    expect(more.code).toBe(0);
+    expect(more.stdout).toMatch(/^1 .*\(resumed; trained on reference\/float32\)$/m);
+    const trainedBy = (history: MetricsFile['history']) => history.map((m) => `${m.epoch} ${m.backend}/${m.engine}`);
+    const expected = ['1 reference/float32', '2 reference/float64', '3 reference/float64'];
+    const metrics = await readMetrics(run);
+    expect(trainedBy(metrics.history)).toEqual(expected);
+    expect([metrics.backend, metrics.engine]).toEqual(['reference', 'float64']);
+    expect(trainedBy((await loadCheckpoint(run)).history)).toEqual(expected);
+  });
+
+  it('keeps --checkpoint-every, and takes a new one when given', async () => {
+    const flags = [...(await fixtureFlags()), '--no-progress'];
+    const run = await tempDir();
+    const checkpoints = async () => (await readdir(join(run, 'checkpoints'))).filter((n) => n !== 'latest').sort();
+    expect((await runCli(['train', ...flags, '--epochs', '1', '--checkpoint-every', '1', '--out', run])).code).toBe(0);
+    expect((await runCli(['train', '--resume', run, ...flags, '--epochs', '3'])).code).toBe(0);
+    expect(await checkpoints()).toEqual(['epoch-0001', 'epoch-0002', 'epoch-0003']);
+    expect((await readMetrics(run)).hyperparameters.checkpointEvery).toBe(1);
+    expect((await runCli(['train', '--resume', run, ...flags, '--epochs', '7', '--checkpoint-every', '2'])).code).toBe(0);
+    // Every 2nd epoch, plus the last one.
+    expect(await checkpoints()).toEqual(['epoch-0001', 'epoch-0002', 'epoch-0003', 'epoch-0004', 'epoch-0006', 'epoch-0007']);
+    expect((await loadCheckpoint(run)).hyperparameters.checkpointEvery).toBe(2);
+  });
+
+  it('evaluates and resumes a run whose backend was given by path, from anywhere', async () => {
+    const adapter = fileURLToPath(new URL('./test-toy-adapter.ts', import.meta.url));
+    const flags = [...(await fixtureFlags()), '--no-progress'];
+    const run = await tempDir();
+    const trained = await runCli(
+      ['train', ...flags, '--backend', './test-toy-adapter.ts', '--engine', 'float64', '--epochs', '1', '--out', run],
+      {
+        cwd: dirname(adapter),
+      },
+    );
+    expect(trained.stderr).toBe('');
+    expect(trained.code).toBe(0);
+    const metrics = await readMetrics(run);
+    expect([metrics.backend, metrics.backendRef, metrics.engine]).toEqual(['toy', adapter, 'float64']);
+
+    const evaluated = await runCli(['evaluate', '--checkpoint', run, ...(await fixtureDataFlags())], { cwd: run });
+    expect(evaluated.stderr).toBe('');
+    expect(evaluated.stdout).toContain('evaluated on toy/float64 (float64)');
+    const resumed = await runCli(['train', '--resume', run, '--epochs', '2', ...(await fixtureDataFlags()), '--no-progress']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.stdout).toContain('training toy/float64 (float64)');
+    expect((await loadCheckpoint(run)).backendRef).toBe(adapter);
+
+    // When the adapter cannot be loaded any more, the error says so and names the flag that chooses another backend.
+    const manifestPath = join((await loadCheckpoint(run)).dir, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown>;
+    await writeFile(manifestPath, JSON.stringify({ ...manifest, backendRef: join(run, 'moved-adapter.js') }));
+    const moved = await runCli(['evaluate', '--checkpoint', run, ...(await fixtureDataFlags())]);
+    expect(moved.code).toBe(1);
+    expect(moved.stderr).toContain(
+      `was trained on toy/float64 (loaded from ${join(run, 'moved-adapter.js')}), which cannot be loaded here:`,
+    );
+    expect(moved.stderr).toContain("Pass --backend with a short name, an adapter's package name or a path (and --engine)");
+    const { backendRef: _ref, ...unrecorded } = manifest;
+    await writeFile(manifestPath, JSON.stringify(unrecorded));
+    const unknown = await runCli(['evaluate', '--checkpoint', run, ...(await fixtureDataFlags())]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("was trained on toy/float64, which cannot be loaded here:\nUnknown backend 'toy'.");
+    expect(unknown.stderr).toContain('Pass --backend');
+    const other = await runCli(['evaluate', '--checkpoint', run, '--backend', 'reference/float64', ...(await fixtureDataFlags())]);
+    expect(other.code).toBe(0);
   });
 });
 

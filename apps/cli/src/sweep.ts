@@ -21,7 +21,7 @@ import {
 } from '@xbackend/runs';
 import { type Command, Option } from 'commander';
 import { type CommandContext, dataSource, loadChoice } from './command-options.js';
-import { loadRunData, type RunData } from './data.js';
+import { checkTrainingBatchSize, loadRunData, type RunData } from './data.js';
 import { DEFAULT_BACKEND } from './defaults.js';
 import { createProgress } from './epoch-progress.js';
 import { fit } from './fit.js';
@@ -77,8 +77,11 @@ async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepRe
   // Loaded before the grid, so missing data fails the sweep once instead of every configuration.
   const data = new Map<number, RunData>();
   if (targets.some((t) => t.unavailable.length === 0)) {
-    for (const batchSize of flags.batchSizes)
-      data.set(batchSize, await loadRunData(dataSource(flags), { batchSize, seed: flags.seed }, console.io.stderr));
+    for (const batchSize of flags.batchSizes) {
+      const runData = await loadRunData(dataSource(flags), { batchSize, seed: flags.seed }, console.io.stderr);
+      checkTrainingBatchSize(batchSize, runData, '--batch-sizes');
+      data.set(batchSize, runData);
+    }
   }
 
   /** A cell's rows, one per epoch count that has an outcome. */

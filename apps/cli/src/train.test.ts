@@ -31,7 +31,8 @@ describe('xbackend train', () => {
     });
     expect(metrics.history).toHaveLength(1);
     const [epoch] = metrics.history;
-    expect(Object.keys(epoch ?? {}).sort()).toEqual(['epoch', 'seconds', 'testAcc', 'trainAcc', 'trainLoss']);
+    expect(Object.keys(epoch ?? {}).sort()).toEqual(['backend', 'engine', 'epoch', 'seconds', 'testAcc', 'trainAcc', 'trainLoss']);
+    expect([epoch?.backend, epoch?.engine]).toEqual(['reference', 'float32']);
     expect(epoch?.epoch).toBe(1);
     expect(epoch?.trainLoss).toBeGreaterThan(0);
     for (const acc of [epoch?.trainAcc, epoch?.testAcc]) {
@@ -161,6 +162,16 @@ describe.skipIf(!existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3
       expect(epoch?.testAcc).toBeGreaterThan(0.7);
       expect(epoch?.trainLoss).toBeLessThan(1);
       expect(run.stdout).toContain('PASS  0.7 < test acc <= 1');
+    });
+
+    it('refuses --batch-size 60001, one more than the training images, before writing anything', async () => {
+      const cwd = await tempDir();
+      const run = await runCli(['train', '--backend', 'reference', '--batch-size', '60001', '--no-download', '--no-progress'], { cwd });
+      expect(run.stderr).toContain(
+        'Batch size 60001 (--batch-size) is more than the 60000 training examples; choose --batch-size 60000 or less',
+      );
+      expect(run.code).toBe(2);
+      expect(existsSync(join(cwd, 'runs'))).toBe(false);
     });
   },
 );

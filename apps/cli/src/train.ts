@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { D2L_DEFAULTS, DivergenceError, type LoadedBackend, type ModelSpec, presetLayers, type SanityCheck } from '@xbackend/core';
 import {
   addDataOptions,
-  CheckpointError,
+  type CheckpointState,
   type Console,
   CURVES_FILE,
   createRunFolder,
@@ -17,25 +17,26 @@ import {
   type MetricsFile,
   parsePositiveInt,
   type RunEpoch,
+  type RunIdentity,
   type RunStatus,
   runFolderOfCheckpoint,
   saveCheckpoint,
+  stopSignalOf,
   UsageError,
   writeRunFiles,
 } from '@xbackend/runs';
 import { type Command, Option } from 'commander';
+import { checkModelFitsData, loadRunBackend } from './checkpoint-model.js';
 import {
   addBackendOptions,
   addHyperparameterOptions,
   type BackendFlags,
-  backendChoice,
   type CommandContext,
   dataSource,
   givenOnCommandLine,
   type HyperparameterFlags,
-  loadChoice,
 } from './command-options.js';
-import { loadRunData, type RunData } from './data.js';
+import { checkTrainingBatchSize, loadRunData, type RunData } from './data.js';
 import { DEFAULT_PATIENCE } from './defaults.js';
 import { createProgress } from './epoch-progress.js';
 import { epochTableHeader, epochTableRow } from './epoch-table.js';
@@ -66,13 +67,14 @@ export function addTrainingRunOptions(cmd: Command, ctx: CommandContext): Comman
   return cmd
     .option('--out <dir>', 'run folder (default: runs/<timestamp>-<backend>-<engine>, or the resumed run)')
     .addOption(
-      new Option('--checkpoint-every <n>', 'save a checkpoint every n epochs (one is always saved after the last epoch)').argParser(
-        parsePositiveInt,
-      ),
+      new Option(
+        '--checkpoint-every <n>',
+        'save a checkpoint every n epochs (one is always saved after the last epoch, and on Ctrl-C or SIGTERM; a resumed run keeps it)',
+      ).argParser(parsePositiveInt),
     )
     .option(
       '--resume <dir>',
-      'continue a run from a checkpoint, checkpoints folder or run folder (same hyperparameters; --epochs may grow)',
+      'continue a run from a checkpoint, checkpoints folder or run folder (its newest complete checkpoint; same hyperparameters, --epochs may grow)',
     )
     .option('--no-progress', 'no progress bar or progress lines');
 }
@@ -86,8 +88,15 @@ const FLAG_NAMES: Record<(typeof SAME_ON_RESUME)[number], string> = {
   valFraction: '--val-fraction',
 };
 
-/** The run's hyperparameters: from the flags, or on resume from the checkpoint (only --epochs and --patience may change). */
-export function resolveHyperparameters(flags: HyperparameterFlags, cmd: Command, checkpoint?: LoadedCheckpoint): Hyperparameters {
+/**
+ * The run's hyperparameters: from the flags, or on resume from the checkpoint (only --epochs, --patience and
+ * --checkpoint-every may change; --checkpoint-every, a run setting rather than part of the math, is kept with them).
+ */
+export function resolveHyperparameters(
+  flags: HyperparameterFlags & { checkpointEvery?: number },
+  cmd: Command,
+  checkpoint?: LoadedCheckpoint,
+): Hyperparameters {
   if (flags.patience !== undefined && flags.valFraction === undefined && checkpoint?.hyperparameters.valFraction === undefined) {
     throw new UsageError('--patience needs --val-fraction: early stopping watches the accuracy on a validation split.');
   }
@@ -100,6 +109,7 @@ export function resolveHyperparameters(flags: HyperparameterFlags, cmd: Command,
       seed: flags.seed,
       initStd: D2L_DEFAULTS.initStd,
       ...(flags.valFraction === undefined ? {} : { valFraction: flags.valFraction, patience: flags.patience ?? DEFAULT_PATIENCE }),
+      ...(flags.checkpointEvery === undefined ? {} : { checkpointEvery: flags.checkpointEvery }),
     };
   }
   const saved = checkpoint.hyperparameters;
@@ -114,6 +124,7 @@ export function resolveHyperparameters(flags: HyperparameterFlags, cmd: Command,
     ...saved,
     epochs: givenOnCommandLine(cmd, 'epochs') ? flags.epochs : saved.epochs,
     ...(saved.valFraction !== undefined && flags.patience !== undefined ? { patience: flags.patience } : {}),
+    ...(flags.checkpointEvery === undefined ? {} : { checkpointEvery: flags.checkpointEvery }),
   };
   if (checkpoint.epoch >= hyper.epochs) {
     throw new UsageError(
@@ -170,29 +181,19 @@ export async function trainRun(flags: TrainFlags, cmd: Command, ctx: CommandCont
       `--out ${flags.out} already holds a run (${METRICS_FILE}); choose another folder, or continue that run with --resume ${flags.out}.`,
     );
   }
-  const choice =
-    checkpoint && !givenOnCommandLine(cmd, 'backend')
-      ? { backend: checkpoint.backend, ...((flags.engine ?? checkpoint.engine) ? { engine: flags.engine ?? checkpoint.engine } : {}) }
-      : backendChoice(flags, ctx);
-  const loaded = await loadChoice(choice, hyper.seed, ctx);
+  const { loaded, identity } = await loadRunBackend(flags, cmd, ctx, hyper.seed, checkpoint);
   try {
     const data = await loadRunData(dataSource(flags), hyper, console.io.stderr);
+    checkTrainingBatchSize(hyper.batchSize, data, '--batch-size');
     const model = softmaxModel(data);
-    if (
-      checkpoint &&
-      (checkpoint.model.inputShape.join() !== model.inputShape.join() || checkpoint.model.numClasses !== model.numClasses)
-    ) {
-      throw new CheckpointError(
-        `${checkpoint.dir} holds a model for examples [${checkpoint.model.inputShape}], but the data gives [${model.inputShape}].`,
-      );
-    }
+    if (checkpoint) checkModelFitsData(checkpoint, data.train, 'the training data');
     const runDir = await createRunFolder({
       cwd: console.cwd,
       ...(flags.out !== undefined ? { out: flags.out } : checkpoint ? { out: runFolderOfCheckpoint(checkpoint.dir) } : {}),
       backend: loaded.name,
       engine: loaded.engine,
     });
-    const result = await trainAndRecord({ flags, ctx, loaded, data, model, hyper, runDir, checkpoint });
+    const result = await trainAndRecord({ flags, ctx, loaded, identity, data, model, hyper, runDir, checkpoint });
     return { runDir, loaded, data, model, hyper, result };
   } catch (error) {
     await loaded.dispose();
@@ -204,6 +205,7 @@ interface RecordParams {
   readonly flags: TrainFlags;
   readonly ctx: CommandContext;
   readonly loaded: LoadedBackend;
+  readonly identity: RunIdentity;
   readonly data: RunData;
   readonly model: ModelSpec;
   readonly hyper: Hyperparameters;
@@ -211,15 +213,55 @@ interface RecordParams {
   readonly checkpoint: LoadedCheckpoint | undefined;
 }
 
+/** A saved checkpoint of this run (or the one it resumed from) and the epochs it holds. */
+interface SavedState {
+  readonly dir: string;
+  readonly epoch: number;
+}
+
+/**
+ * On Ctrl-C or SIGTERM the epoch in progress is abandoned (the step in flight finishes; a backend step cannot be
+ * cut in half) and the state after the last finished epoch is saved, unless a checkpoint already holds it: that is
+ * the last state with consistent weights, history and data position, and resuming from it continues exactly as the
+ * uninterrupted run would. Says where it is and how to continue.
+ */
+async function keepInterruptedState(
+  console: Console,
+  checkpointsDir: string,
+  unsaved: CheckpointState | undefined,
+  saved: SavedState | undefined,
+  epochInProgress: number,
+  reason: unknown,
+): Promise<void> {
+  const signal = stopSignalOf(reason);
+  const during = `interrupted${signal ? ` (${signal})` : ''} during epoch ${epochInProgress}`;
+  const resume = (dir: string) => `continue with: xbackend train --resume ${displayPath(console, runFolderOfCheckpoint(dir))}`;
+  if (unsaved) {
+    try {
+      const dir = await saveCheckpoint(checkpointsDir, unsaved);
+      console.err(`${during}: saved the state after epoch ${unsaved.epoch} to ${displayPath(console, dir)}; ${resume(dir)}`);
+    } catch (error) {
+      console.err(
+        `${during}: could not save the state after epoch ${unsaved.epoch}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  } else if (saved) {
+    console.err(`${during}: the state after epoch ${saved.epoch} is in ${displayPath(console, saved.dir)}; ${resume(saved.dir)}`);
+  } else {
+    console.err(`${during}: no epoch had finished, so there is no state to continue from.`);
+  }
+}
+
 async function trainAndRecord(p: RecordParams): Promise<FitResult> {
   const { console } = p.ctx;
-  const { hyper, loaded, runDir, data } = p;
+  const { hyper, loaded, runDir, data, identity } = p;
   const withValidation = data.validation !== undefined;
   const checkpointsDir = join(runDir, 'checkpoints');
-  const identity = { backend: loaded.name, engine: loaded.engine, dtype: loaded.backend.dtype };
   const base: Omit<MetricsFile, 'updatedAt' | 'history' | 'status'> = { ...identity, seed: hyper.seed, hyperparameters: hyper };
   let history: readonly RunEpoch[] = p.checkpoint?.history ?? [];
-  let lastCheckpoint: string | undefined;
+  let lastCheckpoint: SavedState | undefined = p.checkpoint ? { dir: p.checkpoint.dir, epoch: p.checkpoint.epoch } : undefined;
+  /** The state after the last finished epoch while no checkpoint holds it: what an interrupt saves. */
+  let unsaved: CheckpointState | undefined;
 
   const split = data.validation
     ? `${data.train.numExamples} training + ${data.validation.numExamples} validation`
@@ -227,14 +269,19 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
   console.out(`training ${loaded.name}/${loaded.engine} (${loaded.backend.dtype}) on ${split} / ${data.test.numExamples} test examples`);
   console.out(
     `batch size ${hyper.batchSize}, lr ${hyper.lr}, weight decay ${hyper.weightDecay}, ${hyper.epochs} epoch${hyper.epochs === 1 ? '' : 's'}, seed ${hyper.seed}` +
-      (hyper.valFraction !== undefined ? `, early stopping (patience ${hyper.patience})` : ''),
+      (hyper.valFraction !== undefined ? `, early stopping (patience ${hyper.patience})` : '') +
+      (hyper.checkpointEvery !== undefined ? `, a checkpoint every ${hyper.checkpointEvery} epochs` : ''),
   );
   console.out(`data: ${data.origin}`);
   console.out(`run folder: ${displayPath(console, runDir)}`);
   if (p.checkpoint) console.out(`resuming from ${displayPath(console, p.checkpoint.dir)} after epoch ${p.checkpoint.epoch}`);
   console.out();
   for (const line of epochTableHeader(withValidation)) console.out(line);
-  for (const m of history) console.out(epochTableRow(m, withValidation, '(resumed)'));
+  const resumedNote = (m: RunEpoch) =>
+    m.backend === undefined || (m.backend === loaded.name && m.engine === loaded.engine)
+      ? '(resumed)'
+      : `(resumed; trained on ${m.backend}/${m.engine})`;
+  for (const m of history) console.out(epochTableRow(m, withValidation, resumedNote(m)));
 
   const progress = createProgress(console.io.stderr, hyper.epochs, p.flags.progress);
   let result: FitResult;
@@ -264,23 +311,29 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
         ].filter(Boolean);
         console.out(epochTableRow(snap.metrics, withValidation, notes.join(', ')));
         await writeRunFiles(runDir, { ...base, history, status: 'running' });
-        const every = p.flags.checkpointEvery;
-        if (snap.isLast || (every !== undefined && snap.metrics.epoch % every === 0)) {
-          lastCheckpoint = await saveCheckpoint(checkpointsDir, {
-            ...identity,
-            model: p.model,
-            hyperparameters: hyper,
-            epoch: snap.metrics.epoch,
-            history,
-            ...(snap.earlyStopping ? { earlyStopping: snap.earlyStopping } : {}),
-            weights: await snap.net.stateDict(),
-            ...(snap.best ? { best: snap.best } : {}),
-          });
+        // A host copy of the weights after every epoch, so that an interrupt in the next one can still save them.
+        const state: CheckpointState = {
+          ...identity,
+          model: p.model,
+          hyperparameters: hyper,
+          epoch: snap.metrics.epoch,
+          history,
+          ...(snap.earlyStopping ? { earlyStopping: snap.earlyStopping } : {}),
+          weights: await snap.net.stateDict(),
+          ...(snap.best ? { best: snap.best } : {}),
+        };
+        const every = hyper.checkpointEvery;
+        if (snap.isLast || (every !== undefined && state.epoch % every === 0)) {
+          lastCheckpoint = { dir: await saveCheckpoint(checkpointsDir, state), epoch: state.epoch };
+          unsaved = undefined;
+        } else {
+          unsaved = state;
         }
       },
     });
   } catch (error) {
     progress.end();
+    if (isAbort(error)) await keepInterruptedState(console, checkpointsDir, unsaved, lastCheckpoint, history.length + 1, error);
     const status = statusOf(error);
     const message = error instanceof Error ? error.message : String(error);
     await writeRunFiles(runDir, { ...base, history, status, error: message }).catch(() => undefined);
@@ -308,7 +361,7 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
     );
   }
   printSanityChecks(console, result.checks);
-  const written = [join(runDir, METRICS_FILE), join(runDir, CURVES_FILE), ...(lastCheckpoint ? [lastCheckpoint] : [])];
+  const written = [join(runDir, METRICS_FILE), join(runDir, CURVES_FILE), ...(lastCheckpoint ? [lastCheckpoint.dir] : [])];
   console.out(`wrote ${written.map((f) => displayPath(console, f)).join(', ')}`);
   return result;
 }

@@ -1,16 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ParameterTensor } from '@xbackend/core';
 import { describe, expect, it } from 'vitest';
 import {
   CheckpointError,
+  type CheckpointManifest,
   type CheckpointState,
   loadCheckpoint,
   resolveCheckpointDir,
   runFolderOfCheckpoint,
   saveCheckpoint,
 } from './checkpoint.js';
+import { isUsageError } from './errors.js';
 import { tempDir } from './test-fixtures.js';
 
 function state(epoch: number, overrides: Partial<CheckpointState> = {}): CheckpointState {
@@ -120,6 +123,79 @@ describe('checkpoints', () => {
     expect((await loadCheckpoint(dir)).epoch).toBe(1);
     await saveCheckpoint(dir, state(2));
     expect(await readdir(dir)).toEqual(['epoch-0001', 'epoch-0002', 'latest']);
+  });
+
+  it('refuses to save, and to load, tensors that do not fit their layers or a model that does not hold together', async () => {
+    const dir = await tempDir();
+    const good = state(1);
+    const [weight, bias] = good.weights as [ParameterTensor, ParameterTensor];
+    // Linear(3, 2) weights are [2, 3]; the same six values as [3, 2] are the transposed layer's.
+    const transposed = { ...weight, shape: [3, 2] };
+    const saveError = await saveCheckpoint(dir, { ...good, weights: [transposed, bias] }).catch((e: unknown) => e);
+    expect((saveError as Error).message).toBe(
+      "Refusing to write a checkpoint (weights): parameter '1.weight' has shape [3,2], the model needs [2,3] (weights are [out, in]).",
+    );
+    // A damaged checkpoint is a failure (exit code 1), never a bad command line (2).
+    expect(saveError).toBeInstanceOf(CheckpointError);
+    expect(isUsageError(saveError)).toBe(false);
+    await expect(saveCheckpoint(dir, { ...good, best: [weight] })).rejects.toThrow(
+      "Refusing to write a checkpoint (best): parameter '1.bias' [2] is missing (got 1.weight); pass every parameter of the model.",
+    );
+    await expect(saveCheckpoint(dir, { ...good, model: { ...good.model, numClasses: 3 } })).rejects.toThrow(
+      'Refusing to write a checkpoint: the model outputs 2 values but the data has 3 classes.',
+    );
+    expect(await readdir(dir)).toEqual([]);
+
+    // The same mismatches written by something else are refused when read, as damage (not as a bad command line).
+    const saved = await saveCheckpoint(dir, good);
+    const manifestPath = join(saved, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as CheckpointManifest;
+    await writeFile(
+      manifestPath,
+      JSON.stringify({ ...manifest, tensors: manifest.tensors.map((t, i) => (i === 0 ? { ...t, shape: [3, 2] } : t)) }),
+    );
+    const transposedError = await loadCheckpoint(saved).catch((e: unknown) => e);
+    expect(transposedError).toBeInstanceOf(CheckpointError);
+    expect(isUsageError(transposedError)).toBe(false);
+    expect((transposedError as Error).message).toBe(
+      `${manifestPath} (weights): parameter '1.weight' has shape [3,2], the model needs [2,3] (weights are [out, in]). ` +
+        'The checkpoint is damaged, or was not written by xbackend.',
+    );
+    await writeFile(manifestPath, JSON.stringify({ ...manifest, model: { ...manifest.model, numClasses: 3 } }));
+    await expect(loadCheckpoint(saved)).rejects.toThrow(
+      `${manifestPath}: the model outputs 2 values but the data has 3 classes. The checkpoint is damaged, or was not written by xbackend.`,
+    );
+  });
+
+  it('resolves to the newest complete checkpoint when an update of latest was cut off; a save removes what dead writers left', async () => {
+    const run = await tempDir();
+    const dir = join(run, 'checkpoints');
+    await saveCheckpoint(dir, state(1));
+    // SIGKILL during the first write of `latest`: the checkpoint is complete, the pointer's temp file is empty.
+    await rm(join(dir, 'latest'));
+    const deadTemp = '.latest.999999999.0badf00d.tmp';
+    await writeFile(join(dir, deadTemp), '');
+    // What a live process is writing (the parent of this test process) must be left alone.
+    const liveTemp = `.latest.${process.ppid}.0badf00d.tmp`;
+    await writeFile(join(dir, liveTemp), '');
+    for (const path of [run, dir]) expect(await resolveCheckpointDir(path)).toBe(join(dir, 'epoch-0001'));
+    expect((await loadCheckpoint(run)).epoch).toBe(1);
+
+    // SIGKILL between a later save's rename and its pointer update: `latest` still names the older checkpoint.
+    await saveCheckpoint(dir, state(2));
+    expect(await readdir(dir)).toContain(liveTemp);
+    expect(await readdir(dir)).not.toContain(deadTemp);
+    await writeFile(join(dir, 'latest'), 'epoch-0001\n');
+    expect(await resolveCheckpointDir(run)).toBe(join(dir, 'epoch-0002'));
+
+    // Newest means last written, not highest epoch: a run resumed from epoch 1 into the same folder continues there.
+    await saveCheckpoint(dir, state(3));
+    await new Promise((wait) => setTimeout(wait, 5)); // distinct createdAt
+    const branch = await saveCheckpoint(dir, state(2));
+    expect(branch).toBe(join(dir, 'epoch-0002-2'));
+    expect(await resolveCheckpointDir(run)).toBe(branch);
+    await rm(join(dir, 'latest'));
+    expect(await resolveCheckpointDir(run)).toBe(branch);
   });
 
   it('refuses to save non-finite weights', async () => {

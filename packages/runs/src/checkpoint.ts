@@ -1,8 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { type DType, type FloatArray, type ModelSpec, type ParameterTensor, sizeOf, XBackendError } from '@xbackend/core';
+import {
+  checkModelSpec,
+  checkParameters,
+  type DType,
+  type FloatArray,
+  InvalidArgumentError,
+  type ModelSpec,
+  type ParameterTensor,
+  sizeOf,
+  XBackendError,
+} from '@xbackend/core';
 import { writeFileAtomic } from '@xbackend/core/node';
+import { removeAbandonedTemps } from './abandoned-temps.js';
 import type { EarlyStoppingState, Hyperparameters, RunEpoch, RunIdentity } from './run-history.js';
 
 /**
@@ -16,7 +27,9 @@ import type { EarlyStoppingState, Hyperparameters, RunEpoch, RunIdentity } from 
  *
  * Checkpoints of a run live in `<run>/checkpoints/epoch-NNNN/`, next to a `latest` file naming the newest one.
  * A save writes both files (each fsynced) into a temporary directory, renames it into place, then rewrites
- * `latest` atomically: a crash at any point leaves the previous checkpoint and pointer intact.
+ * `latest` atomically: a crash at any point leaves the previous checkpoint intact, and every `epoch-*` directory is
+ * complete. A crash between the rename and the pointer leaves `latest` stale or (on the first save) absent, so a
+ * checkpoints directory resolves to its newest complete checkpoint, not blindly to `latest`.
  */
 export const CHECKPOINT_FORMAT = 'xbackend-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -24,6 +37,7 @@ const MANIFEST = 'manifest.json';
 const TENSORS = 'tensors.bin';
 const LATEST = 'latest';
 const TEMP_PREFIX = '.tmp-';
+const CHECKPOINT_NAME = /^epoch-\d+(-\d+)?$/;
 
 /** `weights` continue training; `best` are the best-validation weights kept by early stopping. */
 export type TensorRole = 'weights' | 'best';
@@ -168,22 +182,34 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
-/** Removes temporary directories left by saves whose process died mid-write. */
-async function removeAbandonedTemps(checkpointsDir: string): Promise<void> {
-  const names = await readdir(checkpointsDir).catch(() => [] as string[]);
-  for (const name of names) {
-    const pid = Number(/^\.tmp-.*-pid(\d+)-[0-9a-f]+$/.exec(name)?.[1]);
-    if (Number.isSafeInteger(pid) && pid !== process.pid && !isAlive(pid))
-      await rm(join(checkpointsDir, name), { recursive: true, force: true });
+/**
+ * A checkpoint's model must hold together (layers that chain to `numClasses` logits) and each of its tensors must
+ * have its layer's name and shape: checked when a checkpoint is written and when it is read, so a mismatch never
+ * reaches evaluate, predict, export or a resumed run. `context` starts the message, `consequence` ends it.
+ */
+function checkTensorsFitModel(
+  model: ModelSpec,
+  groups: readonly { role: TensorRole; params: readonly ParameterTensor[] }[],
+  context: string,
+  consequence: string,
+): void {
+  try {
+    checkModelSpec(model);
+  } catch (error) {
+    if (!(error instanceof InvalidArgumentError)) throw error;
+    throw new CheckpointError(`${context}: ${lowerFirst(error.message)}${consequence}`, { cause: error });
+  }
+  for (const { role, params } of groups) {
+    try {
+      checkParameters(model.layers, params, `${context} (${role})`);
+    } catch (error) {
+      if (!(error instanceof InvalidArgumentError)) throw error;
+      throw new CheckpointError(`${error.message}${consequence}`, { cause: error });
+    }
   }
 }
 
@@ -194,6 +220,7 @@ function manifestOf(state: CheckpointState, entries: TensorEntry[], bytes: Uint8
     version: CHECKPOINT_VERSION,
     createdAt: new Date().toISOString(),
     backend: state.backend,
+    ...(state.backendRef === undefined ? {} : { backendRef: state.backendRef }),
     engine: state.engine,
     dtype: state.dtype,
     model: state.model,
@@ -226,14 +253,15 @@ function manifestOf(state: CheckpointState, entries: TensorEntry[], bytes: Uint8
 
 /** Saves a checkpoint under `checkpointsDir` and points `latest` at it; returns the new checkpoint directory. */
 export async function saveCheckpoint(checkpointsDir: string, state: CheckpointState): Promise<string> {
-  assertFinite(state.weights, 'a checkpoint');
-  if (state.best) assertFinite(state.best, 'a checkpoint');
-  await mkdir(checkpointsDir, { recursive: true });
-  await removeAbandonedTemps(checkpointsDir);
   const groups = [
     { role: 'weights' as const, params: state.weights },
     ...(state.best ? [{ role: 'best' as const, params: state.best }] : []),
   ];
+  checkTensorsFitModel(state.model, groups, 'Refusing to write a checkpoint', '');
+  assertFinite(state.weights, 'a checkpoint');
+  if (state.best) assertFinite(state.best, 'a checkpoint');
+  await mkdir(checkpointsDir, { recursive: true });
+  await removeAbandonedTemps(checkpointsDir);
   const { bytes, entries } = encodeTensors(groups);
   const manifest = manifestOf(state, entries, bytes);
 
@@ -257,26 +285,75 @@ export async function saveCheckpoint(checkpointsDir: string, state: CheckpointSt
   return join(checkpointsDir, name);
 }
 
+/** A complete checkpoint in a checkpoints directory, with the time its manifest says it was written (NaN if unreadable). */
+interface SavedCheckpoint {
+  readonly name: string;
+  readonly createdAt: number;
+}
+
+/** The `epoch-*` directories that hold a manifest: a save renames a directory into place only once it is complete. */
+async function savedCheckpoints(checkpointsDir: string): Promise<SavedCheckpoint[]> {
+  const names = (await readdir(checkpointsDir).catch(() => [] as string[])).filter((name) => CHECKPOINT_NAME.test(name));
+  const saved: SavedCheckpoint[] = [];
+  for (const name of names) {
+    const text = await readFile(join(checkpointsDir, name, MANIFEST), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    let createdAt = Number.NaN;
+    try {
+      createdAt = Date.parse((JSON.parse(text) as { createdAt?: string }).createdAt ?? '');
+    } catch {
+      // A damaged manifest still counts: loading it reports the damage.
+    }
+    saved.push({ name, createdAt });
+  }
+  return saved;
+}
+
+/** What `latest` names, or undefined when there is no `latest`; a name that is not a sibling directory is an error. */
+async function readLatest(pointer: string): Promise<string | undefined> {
+  const text = await readFile(pointer, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw new CheckpointError(`Cannot read ${pointer}: ${error.message}`, { cause: error });
+  });
+  if (text === undefined) return undefined;
+  const name = text.trim();
+  if (!/^[\w.-]+$/.test(name) || name.startsWith('.'))
+    throw new CheckpointError(`${pointer} should name a checkpoint directory, but holds '${name}'.`);
+  return name;
+}
+
 /**
- * Finds the checkpoint a path means: a checkpoint directory (has manifest.json), a checkpoints directory (has
- * `latest`), or a run folder (has checkpoints/latest).
+ * The checkpoint a checkpoints directory means: the one `latest` names, unless a save completed after it whose
+ * pointer update was cut off (then that newer one); with no `latest` (the first save was cut off), the newest
+ * complete checkpoint. Undefined when the directory holds neither.
+ */
+async function newestCheckpoint(checkpointsDir: string): Promise<string | undefined> {
+  const pointer = join(checkpointsDir, LATEST);
+  const latest = await readLatest(pointer);
+  const saved = await savedCheckpoints(checkpointsDir);
+  const time = (c: SavedCheckpoint) => (Number.isNaN(c.createdAt) ? Number.NEGATIVE_INFINITY : c.createdAt);
+  const [newest] = saved.sort((a, b) => time(b) - time(a) || (a.name < b.name ? 1 : -1));
+  const named = saved.find((c) => c.name === latest);
+  if (named && !(newest && newest.createdAt > named.createdAt)) return join(checkpointsDir, named.name);
+  if (newest) return join(checkpointsDir, newest.name);
+  if (latest !== undefined) throw new CheckpointError(`${pointer} points at ${join(checkpointsDir, latest)}, which has no ${MANIFEST}.`);
+  return undefined;
+}
+
+/**
+ * Finds the checkpoint a path means: a checkpoint directory (has manifest.json), a checkpoints directory (its newest
+ * complete checkpoint, normally the one `latest` names), or a run folder (the same in its checkpoints/).
  */
 export async function resolveCheckpointDir(path: string): Promise<string> {
   const dir = resolve(path);
   if (await exists(join(dir, MANIFEST))) return dir;
-  for (const pointerDir of [dir, join(dir, 'checkpoints')]) {
-    const pointer = join(pointerDir, LATEST);
-    if (!(await exists(pointer))) continue;
-    const name = (await readFile(pointer, 'utf8')).trim();
-    if (!/^[\w.-]+$/.test(name) || name.startsWith('.'))
-      throw new CheckpointError(`${pointer} should name a checkpoint directory, but holds '${name}'.`);
-    const target = join(pointerDir, name);
-    if (!(await exists(join(target, MANIFEST)))) throw new CheckpointError(`${pointer} points at ${target}, which has no ${MANIFEST}.`);
-    return target;
+  for (const checkpointsDir of [dir, join(dir, 'checkpoints')]) {
+    const found = await newestCheckpoint(checkpointsDir);
+    if (found !== undefined) return found;
   }
   throw new CheckpointError(
-    `No checkpoint at ${dir}: expected a checkpoint directory (with ${MANIFEST}), a checkpoints directory (with a '${LATEST}' file) ` +
-      `or a run folder (with checkpoints/${LATEST}). Train with 'xbackend train' to create one.`,
+    `No checkpoint at ${dir}: expected a checkpoint directory (with ${MANIFEST}), a checkpoints directory (with epoch-NNNN ` +
+      `checkpoints and a '${LATEST}' file) or a run folder (with checkpoints/). Train with 'xbackend train' to create one.`,
   );
 }
 
@@ -292,6 +369,7 @@ function checkManifest(value: unknown, where: string): CheckpointManifest {
   for (const key of ['model', 'hyperparameters', 'history', 'tensors', 'tensorsFile'] as const) {
     if (m[key] === undefined) throw new CheckpointError(`${where} lacks '${key}'.`);
   }
+  if (!Array.isArray(m.model?.layers)) throw new CheckpointError(`${where} has a model without a list of layers.`);
   return m as CheckpointManifest;
 }
 
@@ -325,10 +403,13 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
   const weights = byRole('weights');
   const best = manifest.inference === 'best' ? byRole('best') : undefined;
   if (weights.length === 0) throw new CheckpointError(`${manifestPath} lists no weights.`);
+  const groups = [{ role: 'weights' as const, params: weights }, ...(best ? [{ role: 'best' as const, params: best }] : [])];
+  checkTensorsFitModel(manifest.model, groups, manifestPath, ' The checkpoint is damaged, or was not written by xbackend.');
   return {
     dir,
     manifest,
     backend: manifest.backend,
+    ...(manifest.backendRef === undefined ? {} : { backendRef: manifest.backendRef }),
     engine: manifest.engine,
     dtype: manifest.dtype,
     model: manifest.model,

@@ -107,7 +107,8 @@ export function addDataOptions(cmd: Command): Command {
   return cmd
     .option(
       '--data-dir <dir>',
-      'directory with the four Fashion-MNIST IDX files, searched before the cache and /usr/share/datasets/fashion-mnist',
+      'directory with the four Fashion-MNIST IDX files, used on its own: if it lacks a file or cannot be read, the command fails ' +
+        '(default: $FASHION_MNIST_DIR, else the cache, /usr/share/datasets/fashion-mnist, then a download)',
     )
     .option(
       '--no-verify-data',

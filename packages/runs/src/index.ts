@@ -14,7 +14,20 @@ export {
   type TensorRole,
 } from './checkpoint.js';
 export { type CurvesOptions, curvesSvg } from './curves-svg.js';
-export { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, isAbort, isUsageError, UsageError } from './errors.js';
+export {
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  EXIT_TERMINATED,
+  EXIT_USAGE,
+  exitCodeOfSignal,
+  Interrupted,
+  isAbort,
+  isUsageError,
+  type StopSignal,
+  stopSignalOf,
+  UsageError,
+} from './errors.js';
 export {
   absoluteBackendItem,
   addDataOptions,

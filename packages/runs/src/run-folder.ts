@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { removeAbandonedTemps } from './abandoned-temps.js';
 
 /** `2025-01-31T12-05-09` (UTC): sortable, and valid in file names everywhere (no colons). */
 export function timestamp(date: Date = new Date()): string {
@@ -11,8 +12,9 @@ function safe(part: string): string {
 }
 
 /**
- * Creates the run folder: `out` when given (it may exist), else `<cwd>/runs/<timestamp>-<backend>-<engine>`,
- * with `-2`, `-3`… appended when two runs start in the same second (mkdir without `recursive` claims a name).
+ * Creates the run folder: `out` when given (it may exist, e.g. a resumed run; what dead processes left half-written
+ * in it and in its checkpoints/ is removed), else `<cwd>/runs/<timestamp>-<backend>-<engine>`, with `-2`, `-3`…
+ * appended when two runs start in the same second (mkdir without `recursive` claims a name).
  */
 export async function createRunFolder(options: {
   cwd: string;
@@ -24,6 +26,8 @@ export async function createRunFolder(options: {
   if (options.out !== undefined) {
     const dir = resolve(options.cwd, options.out);
     await mkdir(dir, { recursive: true });
+    await removeAbandonedTemps(dir);
+    await removeAbandonedTemps(join(dir, 'checkpoints'));
     return dir;
   }
   const runs = join(options.cwd, 'runs');
