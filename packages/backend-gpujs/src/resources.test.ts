@@ -1,29 +1,18 @@
-import { type ModelSpec, Rng } from '@xbackend/core';
+import { mlpSpec, randomBatch, randomParameters } from '@xbackend/conformance';
 import { expect, it } from 'vitest';
 import type { GpuJsModel } from './gpujs-model.js';
 import { createEngine, describeEachMode } from './test-modes.js';
-import { randomBatch, randomParameters } from './test-reference.js';
 
-const mlp: ModelSpec = {
-  layers: [
-    { kind: 'flatten' },
-    { kind: 'linear', inFeatures: 30, outFeatures: 12 },
-    { kind: 'relu' },
-    { kind: 'linear', inFeatures: 12, outFeatures: 4 },
-  ],
-  inputShape: [30],
-  numClasses: 4,
-};
+const mlp = mlpSpec([30], [12], 4);
 
 describeEachMode('device resources', (mode) => {
   it('stay flat across steps and epochs, and dispose() releases every kernel and GL object', async () => {
     const backend = await createEngine(mode);
     const baseline = backend.resources();
-    const rng = Rng.seeded(31);
-    const model = (await backend.compile(mlp, randomParameters(mlp, rng))) as GpuJsModel;
+    const model = (await backend.compile(mlp, randomParameters(mlp, 31))) as GpuJsModel;
     // An epoch: full batches, the last partial one, then evaluation and the host-side reads core makes.
-    const full = Array.from({ length: 5 }, () => randomBatch(mlp, 32, rng));
-    const partial = randomBatch(mlp, 7, rng);
+    const full = Array.from({ length: 5 }, (_, k) => randomBatch(mlp, 32, 31 + k));
+    const partial = randomBatch(mlp, 7, 36);
     const epoch = async () => {
       for (const batch of [...full, partial]) await model.trainStep(batch, { lr: 0.1, weightDecay: 0.001 });
       for (const batch of [...full, partial]) await model.evaluate(batch);
@@ -48,11 +37,10 @@ describeEachMode('device resources', (mode) => {
 
   it('compiling again after a model is disposed reuses nothing stale and leaks nothing', async () => {
     const backend = await createEngine(mode);
-    const rng = Rng.seeded(32);
-    const batch = randomBatch(mlp, 16, rng);
+    const batch = randomBatch(mlp, 16, 32);
     const sizes = [];
     for (let i = 0; i < 3; i++) {
-      const model = await backend.compile(mlp, randomParameters(mlp, rng));
+      const model = await backend.compile(mlp, randomParameters(mlp, 33 + i));
       await model.trainStep(batch, { lr: 0.1, weightDecay: 0 });
       sizes.push(backend.resources());
       await model.dispose();

@@ -1,7 +1,7 @@
+import { referenceStep } from '@xbackend/conformance';
 import { BackendUnavailableError, createBackend, loadBackend } from '@xbackend/core';
 import { describe, expect, it } from 'vitest';
 import { adapter } from './adapter.js';
-import { hostTrainStep } from './test-helpers.js';
 
 describe('adapter', () => {
   it('is found by core under its name, defaults to the cpu engine and reports its details', async () => {
@@ -15,7 +15,7 @@ describe('adapter', () => {
     net.apply(loaded.init.normal({ std: 0.01 }));
     const batch = { x: Float32Array.from({ length: 12 }, (_, i) => i / 12), y: Int32Array.from([0, 2]), size: 2, sampleShape: [1, 2, 3] };
     const spec = { layers: net.layers, inputShape: [1, 2, 3], numClasses: 3 };
-    const expected = hostTrainStep(spec, await net.stateDict(), batch, { lr: 0.1, weightDecay: 0 });
+    const expected = await referenceStep(spec, await net.stateDict(), batch, { lr: 0.1, weightDecay: 0 });
     const stats = await net.trainStep(batch, { lr: 0.1, weightDecay: 0 });
     expect(stats.lossSum).toBeCloseTo(expected.lossSum, 5);
     expect(stats.correct).toBe(expected.correct);

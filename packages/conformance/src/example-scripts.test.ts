@@ -1,47 +1,66 @@
-import { describe, expect, it } from 'vitest';
+import { listBackends } from '@xbackend/core';
+import { expect, it } from 'vitest';
+import { describeIfAvailable } from './describe-each-engine.js';
+import { ORACLE } from './oracle.js';
 import { type ExampleRun, runExample } from './run-example.js';
-import { discoverTargets, ORACLE } from './targets.js';
-import { toleranceFor } from './tolerances.js';
 
-const { available } = await discoverTargets();
-const results = new Map<string, ExampleRun>();
+/**
+ * The book's numbers for §3.7 after 10 epochs (train loss, train acc, test acc): PyTorch 0.447 / 0.848 / 0.829,
+ * MXNet 0.451 / 0.846 / 0.837, TensorFlow 0.447 / 0.849 / 0.835; test accuracy moves ±0.015 from epoch to epoch.
+ * The float64 oracle's run must land in this range: that, and finite differences, are how the oracle is checked.
+ */
+const BOOK = { trainLoss: [0.445, 0.455], trainAcc: [0.84, 0.855], testAcc: [0.815, 0.85] } as const;
+
+/**
+ * |test acc − the oracle's| after 10 epochs (2350 steps), as a fraction of the 10 000 test images. Measured 0 on every
+ * engine here: after 10 epochs in float32 every engine predicts all 10 000 test images as the float64 oracle does
+ * (and prints the same 0.4473 / 0.8492 / 0.8291); the printed test accuracy is exact (k / 10 000).
+ */
+const FINAL_TEST_ACC_TOLERANCE = 0;
+
+const SCRIPT = 'concise-softmax-regression.ts';
+const oracleLabel = `${ORACLE.adapter.name}/${ORACLE.engine}`;
+let oracleRun: Promise<ExampleRun> | undefined;
+
+/** Runs the script on `target`; the oracle's run once, shared by every comparison. */
+function runOf(target: string): Promise<ExampleRun> {
+  if (target !== oracleLabel) return runExample(SCRIPT, target);
+  oracleRun ??= runExample(SCRIPT, target);
+  return oracleRun;
+}
 
 function summary(run: ExampleRun): string {
   return `exit ${run.code}\n${run.stdout}\n${run.stderr.slice(-2000)}`;
 }
 
 /**
- * DESIGN.md's script, unchanged, on every backend and engine on the real data: d2l's own checks run inside
- * trainCh3 (the script exits non-zero if they fail), and the result must match the book (0.447 / 0.848 / 0.829).
+ * DESIGN.md's script, unchanged, on every registered backend and engine on the real data: d2l's own checks run inside
+ * trainCh3 (the script exits non-zero if they fail). (The MLP's training is covered by the conformance suite's
+ * 200-step MLP check against the oracle, which says more per second than ten epochs of examples/concise-mlp.ts.)
  */
-describe.each(available)('examples/concise-softmax-regression.ts on %s', (target) => {
-  it('trains like the book and agrees with the float64 reference', { timeout: 900_000 }, async () => {
-    const run = await runExample('concise-softmax-regression.ts', target);
-    results.set(target, run);
-    expect(run.code, summary(run)).toBe(0);
-    expect(run.trainedOn).toMatch(new RegExp(`^${target} \\(float(32|64)\\)$`));
-    expect(run.history).toHaveLength(10);
-    const last = run.history.at(-1);
-    expect(last?.trainLoss).toBeLessThan(0.46);
-    expect(last?.testAcc).toBeGreaterThanOrEqual(0.82);
-    const oracle = results.get(ORACLE)?.history.at(-1);
-    expect(oracle, 'the oracle runs first').toBeDefined();
-    expect(Math.abs((last?.testAcc ?? 0) - (oracle?.testAcc ?? 1))).toBeLessThanOrEqual(toleranceFor(target).finalTestAcc);
+for (const status of await listBackends()) {
+  describeIfAvailable(status.backend, status.engine, status.available ? undefined : (status.reason ?? 'unavailable'), () => {
+    it(`runs examples/${SCRIPT} unchanged for the book's 10 epochs, with the book's result`, { timeout: 900_000 }, async () => {
+      const target = `${status.backend}/${status.engine}`;
+      const run = await runOf(target);
+      expect(run.code, summary(run)).toBe(0);
+      expect(run.trainedOn).toMatch(new RegExp(`^${target} \\(float(32|64)\\)$`));
+      expect(run.history).toHaveLength(10);
+      const last = run.history.at(-1);
+      expect(last?.trainLoss).toBeLessThan(0.46);
+      expect(last?.testAcc).toBeGreaterThanOrEqual(0.82);
+      if (target === oracleLabel) {
+        for (const key of ['trainLoss', 'trainAcc', 'testAcc'] as const) {
+          const [low, high] = BOOK[key];
+          expect(last?.[key], `the oracle's ${key} after 10 epochs, against the book`).toBeGreaterThanOrEqual(low);
+          expect(last?.[key], `the oracle's ${key} after 10 epochs, against the book`).toBeLessThanOrEqual(high);
+        }
+      } else {
+        const oracle = (await runOf(oracleLabel)).history.at(-1);
+        expect(Math.abs((last?.testAcc ?? 0) - (oracle?.testAcc ?? 1)), `test acc against ${oracleLabel}`).toBeLessThanOrEqual(
+          FINAL_TEST_ACC_TOLERANCE,
+        );
+      }
+    });
   });
-});
-
-/**
- * examples/concise-mlp.ts (d2l §4.3: Flatten, Linear(784, 256), ReLU, Linear(256, 10), lr 0.1, 10 epochs) on each
- * backend's first available engine. The book reports test acc ≈ 0.85; epoch-to-epoch noise is ±0.03 here too.
- */
-const mlpBackends = [...new Set(available.map((t) => t.split('/')[0] as string))];
-describe.each(mlpBackends)('examples/concise-mlp.ts on %s', (backend) => {
-  it('trains the MLP through the same script shape', { timeout: 1_800_000 }, async () => {
-    const run = await runExample('concise-mlp.ts', backend);
-    expect(run.code, summary(run)).toBe(0);
-    expect(run.history).toHaveLength(10);
-    const last = run.history.at(-1);
-    expect(last?.trainLoss).toBeLessThan(0.42);
-    expect(last?.testAcc).toBeGreaterThanOrEqual(0.8);
-  });
-});
+}

@@ -1,0 +1,25 @@
+/**
+ * reference/float32's tolerances in the conformance suite (reference.conformance.test.ts; the mutation tests hold
+ * their broken variants of it to the same). `measured`: the worst error here over the suite's seeds and batches;
+ * `max`: 10× that, rounded down. reference/float64 is the oracle and has none: it is never compared with itself.
+ */
+import type { BackendTolerances } from './tolerance.js';
+
+export const REFERENCE_TOLERANCES: BackendTolerances = {
+  float32: {
+    reason: 'Float32Array storage with float64 accumulation: each stored weight, activation and update is rounded once to float32',
+    measuredOn: '2026-12-01, AMD EPYC, 2 cores, Node 20.20.2',
+    checks: {
+      initialWeights: { max: 0, measured: 0 },
+      logits: { max: 6e-7, measured: 6.5e-8 },
+      losses: { max: 5e-7, measured: 5.1e-8 },
+      sgdStep: { max: 5e-6, measured: 5.72e-7 },
+      trajectory: { max: 7e-6, measured: 7.52e-7 },
+      epochCurve: { max: 3e-8, measured: 3.3e-9 },
+      epochWeights: { max: 4e-6, measured: 4.59e-7 },
+      crossEvaluation: { max: 0, measured: 0 },
+      extremeLogits: { max: 1e-7, measured: 1.39e-8 },
+      mlpRun: { max: 1e-4, measured: 1.1e-5 },
+    },
+  },
+};
