@@ -1,0 +1,168 @@
+import { D2L_DEFAULTS, type EngineStatus } from '@xbackend/core';
+import { h } from './dom.ts';
+
+/** The page's settings as the user typed them; `read()` checks them. */
+export interface Settings {
+  readonly backend: string;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly epochs: number;
+  readonly seed: number;
+}
+
+export interface ControlActions {
+  train(settings: Settings): void;
+  stop(): void;
+  race(settings: Settings, backends: string[]): void;
+}
+
+/** The engine the page starts with, as the Node example does: onnxruntime unless the URL asks for another. */
+const DEFAULT_BACKEND = 'onnxruntime/wasm';
+
+function numberInput(
+  id: string,
+  label: string,
+  value: number,
+  attributes: Record<string, string | number>,
+): [HTMLLabelElement, HTMLInputElement] {
+  const input = h('input', { id, name: id, type: 'number', value, required: true, 'data-testid': id, ...attributes });
+  return [h('label', { for: id }, label), input];
+}
+
+/** Backend/engine picker (unavailable engines listed with their reason), hyperparameters, Train/Stop and Race. */
+export class Controls {
+  readonly element: HTMLElement;
+  private readonly picker = h('select', { id: 'backend', 'data-testid': 'backend' });
+  private readonly engineTable = h('tbody');
+  private readonly raceChoices = h('fieldset', { class: 'race-choices', 'data-testid': 'race-choices' });
+  private readonly trainButton = h('button', { type: 'submit', 'data-testid': 'train', disabled: true }, 'Train');
+  private readonly stopButton = h('button', { type: 'button', 'data-testid': 'stop', disabled: true }, 'Stop');
+  private readonly raceButton = h('button', { type: 'button', 'data-testid': 'race-button', disabled: true }, 'Race');
+  private readonly problem = h('p', { class: 'problem', role: 'alert', 'data-testid': 'settings-problem' });
+  private readonly inputs: Record<'batchSize' | 'lr' | 'epochs' | 'seed', HTMLInputElement>;
+
+  constructor(actions: ControlActions, query: URLSearchParams) {
+    const num = (key: string, fallback: number) => Number(query.get(key) ?? fallback);
+    const [batchLabel, batchSize] = numberInput('batch-size', 'batch size', num('batchSize', D2L_DEFAULTS.batchSize), {
+      min: 1,
+      max: 60000,
+      step: 1,
+    });
+    const [lrLabel, lr] = numberInput('lr', 'lr', num('lr', D2L_DEFAULTS.lr), { min: 0, step: 'any' });
+    const [epochsLabel, epochs] = numberInput('epochs', 'epochs', num('epochs', D2L_DEFAULTS.numEpochs), { min: 1, max: 200, step: 1 });
+    const [seedLabel, seed] = numberInput('seed', 'seed', num('seed', D2L_DEFAULTS.seed), { step: 1 });
+    this.inputs = { batchSize, lr, epochs, seed };
+    this.picker.dataset.wanted = query.get('backend') ?? DEFAULT_BACKEND;
+    this.picker.append(h('option', {}, 'finding the engines of this browser…'));
+    const form = h(
+      'form',
+      { class: 'controls', 'data-testid': 'controls' },
+      h('label', { for: 'backend' }, 'backend/engine'),
+      this.picker,
+      batchLabel,
+      batchSize,
+      lrLabel,
+      lr,
+      epochsLabel,
+      epochs,
+      seedLabel,
+      seed,
+      h('div', { class: 'buttons' }, this.trainButton, this.stopButton),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const settings = this.read();
+      if (settings) actions.train(settings);
+    });
+    this.stopButton.addEventListener('click', () => actions.stop());
+    this.raceButton.addEventListener('click', () => {
+      const settings = this.read();
+      const chosen = [...this.raceChoices.querySelectorAll<HTMLInputElement>('input:checked')].map((i) => i.value);
+      if (!settings) return;
+      if (chosen.length < 2) return this.say('Pick two or more engines to race.');
+      actions.race(settings, chosen);
+    });
+    this.element = h(
+      'section',
+      { class: 'settings' },
+      form,
+      this.problem,
+      h(
+        'details',
+        { class: 'race-picker' },
+        h('summary', {}, 'Race: train several engines side by side on the same seed'),
+        this.raceChoices,
+        this.raceButton,
+      ),
+      h(
+        'details',
+        { class: 'engines', 'data-testid': 'engines' },
+        h('summary', {}, 'Engines in this browser'),
+        h(
+          'table',
+          {},
+          h('thead', {}, h('tr', {}, h('th', {}, 'engine'), h('th', {}, 'available'), h('th', {}, 'why not / what it is'))),
+          this.engineTable,
+        ),
+      ),
+    );
+  }
+
+  setEngines(statuses: readonly EngineStatus[]): void {
+    const wanted = this.picker.dataset.wanted;
+    const groups = new Map<string, HTMLOptGroupElement>();
+    for (const s of statuses) {
+      const ref = `${s.backend}/${s.engine}`;
+      const group = groups.get(s.backend) ?? h('optgroup', { label: s.backend });
+      groups.set(s.backend, group);
+      group.append(
+        h(
+          'option',
+          { value: ref, disabled: !s.available, selected: ref === wanted && s.available },
+          s.available ? ref : `${ref} (unavailable)`,
+        ),
+      );
+      this.engineTable.append(
+        h(
+          'tr',
+          { 'data-engine': ref, 'data-available': String(s.available) },
+          h('td', {}, ref),
+          h('td', {}, s.available ? 'yes' : 'no'),
+          h('td', {}, s.reason ?? s.description),
+        ),
+      );
+      if (s.available) {
+        const id = `race-${ref.replace('/', '-')}`;
+        const checked = ref === 'tfjs/wasm' || ref === 'onnxruntime/wasm';
+        this.raceChoices.append(h('label', { for: id }, h('input', { type: 'checkbox', id, value: ref, checked }), ref));
+      }
+    }
+    this.picker.replaceChildren(...groups.values());
+    this.setRunning(false);
+  }
+
+  setRunning(running: boolean): void {
+    this.trainButton.disabled = running;
+    this.raceButton.disabled = running;
+    this.stopButton.disabled = !running;
+  }
+
+  say(problem: string): void {
+    this.problem.textContent = problem;
+  }
+
+  /** The settings, or undefined after saying what is wrong with them. */
+  read(): Settings | undefined {
+    const { batchSize, lr, epochs, seed } = this.inputs;
+    const value = (input: HTMLInputElement) => Number(input.value);
+    const problems = [
+      Number.isSafeInteger(value(batchSize)) && value(batchSize) > 0 ? '' : 'batch size must be a positive integer',
+      Number.isFinite(value(lr)) && value(lr) > 0 ? '' : 'lr must be a positive number',
+      Number.isSafeInteger(value(epochs)) && value(epochs) > 0 ? '' : 'epochs must be a positive integer',
+      Number.isSafeInteger(value(seed)) ? '' : 'seed must be an integer',
+    ].filter(Boolean);
+    this.say(problems.join('; '));
+    if (problems.length > 0) return undefined;
+    return { backend: this.picker.value, batchSize: value(batchSize), lr: value(lr), epochs: value(epochs), seed: value(seed) };
+  }
+}

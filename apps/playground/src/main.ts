@@ -1,0 +1,69 @@
+import './style.css';
+import { Controls, type Settings } from './controls.ts';
+import { h } from './dom.ts';
+import { listEngines } from './engine-list.ts';
+import { RaceView } from './race-view.ts';
+import type { RunConfig } from './run-config.ts';
+import { RunView } from './run-view.ts';
+import { scriptView } from './script-view.ts';
+
+const app = document.querySelector<HTMLElement>('#app');
+if (!app) throw new Error('index.html has no #app element');
+
+/** The data files sit next to the page, wherever it is deployed; workers cannot resolve that themselves. */
+const dataUrl = new URL('data/fashion-mnist/', document.baseURI).href;
+const configOf = (s: Settings, backend = s.backend): RunConfig => ({ ...s, backend, dataUrl });
+
+const scriptSlot = h('div', { class: 'script-slot' });
+const runView = new RunView(() => controls.setRunning(false));
+const raceView = new RaceView(() => controls.setRunning(false));
+const controls = new Controls(
+  {
+    train(settings) {
+      raceView.stop();
+      scriptSlot.replaceChildren(scriptView(settings));
+      runView.start(configOf(settings));
+      controls.setRunning(true);
+    },
+    stop() {
+      runView.stop();
+      raceView.stop();
+      controls.setRunning(false);
+    },
+    race(settings, backends) {
+      runView.stop();
+      raceView.start(backends.map((b) => configOf(settings, b)));
+      controls.setRunning(true);
+    },
+  },
+  new URLSearchParams(location.search),
+);
+
+app.append(
+  h(
+    'header',
+    {},
+    h('h1', {}, 'xbackend playground'),
+    h(
+      'p',
+      {},
+      'Dive into Deep Learning §3.7, concise softmax regression on Fashion-MNIST: one script, your pick of framework, trained in this page.',
+    ),
+  ),
+  controls.element,
+  scriptSlot,
+  runView.element,
+  raceView.element,
+);
+
+document.body.dataset.state = 'loading';
+listEngines().then(
+  (statuses) => {
+    controls.setEngines(statuses);
+    document.body.dataset.state = 'ready';
+  },
+  (error: unknown) => {
+    controls.say(`Could not list the engines: ${error instanceof Error ? error.message : String(error)}`);
+    document.body.dataset.state = 'error';
+  },
+);

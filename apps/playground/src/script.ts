@@ -1,0 +1,42 @@
+// d2l §3.7, concise softmax regression: the lines of examples/concise-softmax-regression.ts, with the page's
+// hyperparameters, a registry of loaders (a bundler must see each framework's import) and hooks for the page.
+import { type Backend, type EpochMetrics, loadBackend, type Module, type TrainEvent, trainCh3 } from '@xbackend/core';
+import { loadDataFashionMnist, type WebLoadProgress } from '@xbackend/datasets';
+import { registry } from './registry.ts';
+import type { RunConfig } from './run-config.ts';
+
+export interface ScriptHooks {
+  onBackend(backend: Backend): void;
+  onData(progress: WebLoadProgress): void;
+  onEvent(event: TrainEvent): void;
+  /** Awaited by the training loop, so the parameters it reads are those at the end of this epoch. */
+  afterEpoch(metrics: EpochMetrics, net: Module): Promise<void>;
+}
+
+export async function runScript(config: RunConfig, hooks: ScriptHooks) {
+  const { nn, init, loss, optim, backend } = await loadBackend(config.backend, { registry, seed: config.seed });
+  hooks.onBackend(backend);
+
+  const batchSize = config.batchSize;
+  const [trainIter, testIter] = await loadDataFashionMnist(batchSize, {
+    seed: config.seed,
+    baseUrl: config.dataUrl,
+    onProgress: hooks.onData,
+  });
+
+  const net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10));
+  net.apply(init.normal({ std: 0.01 }));
+
+  const lossFn = loss.CrossEntropyLoss({ reduction: 'none' });
+  const trainer = optim.SGD(net.parameters(), { lr: config.lr });
+
+  const numEpochs = config.epochs;
+  await trainCh3(net, trainIter, testIter, lossFn, numEpochs, trainer, {
+    onEvent: hooks.onEvent,
+    afterEpoch: async (metrics) => void (await hooks.afterEpoch(metrics, net)),
+    log: false,
+    // One epoch is too short for d2l's end-of-training asserts; the page shows the numbers instead.
+    sanityChecks: 'off',
+  });
+  return { net, testIter };
+}
