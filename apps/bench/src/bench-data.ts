@@ -15,7 +15,14 @@ function firstExamples(set: ImageSet, count: number | undefined, flag: string): 
  * partial batch kept), optionally cut to the first examples so tests do tiny work. Every run of a bench builds
  * these from the same arguments, so every backend sees the same batches in the same order.
  */
-export async function loadBenchData(spec: DataSpec, batchSize: number, seed: number): Promise<{ train: DataIter; test: DataIter }> {
+/** A run's data: the iterators every adapter trains on, and the same examples as stored (for the Python peers). */
+export interface BenchData {
+  readonly train: DataIter;
+  readonly test: DataIter;
+  readonly sets: { readonly train: ImageSet; readonly test: ImageSet };
+}
+
+export async function loadBenchData(spec: DataSpec, batchSize: number, seed: number): Promise<BenchData> {
   const data = await loadFashionMnist({
     ...(spec.dataDir === undefined ? {} : { root: spec.dataDir }),
     ...(spec.verify ? {} : { checksums: false as const }),
@@ -26,5 +33,5 @@ export async function loadBenchData(spec: DataSpec, batchSize: number, seed: num
   const test = firstExamples(data.test, spec.testExamples, '--test-examples');
   const iter = (set: ImageSet, shuffle: boolean) =>
     createDataIter(set.images, set.labels, { batchSize, shuffle, seed, sampleShape: [1, set.rows, set.cols] });
-  return { train: iter(train, true), test: iter(test, false) };
+  return { train: iter(train, true), test: iter(test, false), sets: { train, test } };
 }

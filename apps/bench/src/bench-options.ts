@@ -15,9 +15,15 @@ export interface BenchOptions {
   readonly initStd: number;
   /** Intra-op threads for engines that have the setting; undefined: each engine's default. */
   readonly threads?: number;
+  /** Whether idle intra-op threads spin between calls (onnxruntime); undefined: each engine's default. */
+  readonly spinning?: boolean;
   readonly data: DataSpec;
-  /** Add reference/float32 and tfjs-idiomatic/<engine> for each tfjs engine. */
+  /** Add the baselines: reference/float32, tfjs-idiomatic and the floors after each engine that has them, and the peers. */
   readonly baselines: boolean;
+  /** Add the Python peers (numpy, the book's PyTorch code) to the baselines (default true). */
+  readonly peers?: boolean;
+  /** The Python interpreter the peers run on (default /usr/bin/python3, where Debian installs numpy and torch). */
+  readonly python?: string;
   /** Directory for bench.json, REPORT.md and the charts. */
   readonly out: string;
   /** A run taking longer is killed and reported as failed. */
@@ -59,6 +65,10 @@ export function checkBenchOptions(o: BenchOptions): void {
   if (!(o.initStd >= 0) || !Number.isFinite(o.initStd))
     throw new InvalidArgumentError(`initStd must be a finite number >= 0, got ${o.initStd}.`);
   if (o.threads !== undefined) positiveInt(o.threads, 'threads');
+  if (o.spinning !== undefined && typeof o.spinning !== 'boolean')
+    throw new InvalidArgumentError(`spinning must be true or false, got ${String(o.spinning)}.`);
+  if (o.python !== undefined && (typeof o.python !== 'string' || o.python === ''))
+    throw new InvalidArgumentError(`python must name an interpreter, got ${String(o.python)}.`);
   if (o.data.trainExamples !== undefined) positiveInt(o.data.trainExamples, 'trainExamples');
   if (o.data.testExamples !== undefined) positiveInt(o.data.testExamples, 'testExamples');
   if (o.runTimeoutMs !== undefined && !(o.runTimeoutMs > 0))

@@ -16,9 +16,11 @@ describe('xbackend-bench on tiny fixture data', () => {
 
   beforeAll(async () => {
     out = await tempDir();
-    // reference (both engines, float32 being the baseline) and tfjs/cpu, whose plain-tfjs baseline is added.
+    // reference (both engines, float32 being the baseline) and tfjs/cpu, whose plain-tfjs and floor baselines are added
+    // (the Python peers have their own test).
     const run = await runBenchCli([
       ...(await fixtureFlags()),
+      '--no-peers',
       '--backends',
       'reference,tfjs/cpu',
       '--epochs',
@@ -35,7 +37,13 @@ describe('xbackend-bench on tiny fixture data', () => {
 
   it('runs each backend/engine in its own child process and reports every number per row', () => {
     expect(code).toBe(0);
-    expect(report.rows.map((r) => r.target)).toEqual(['reference/float32', 'reference/float64', 'tfjs/cpu', 'tfjs-idiomatic/cpu']);
+    expect(report.rows.map((r) => r.target)).toEqual([
+      'reference/float32',
+      'reference/float64',
+      'tfjs/cpu',
+      'tfjs-idiomatic/cpu',
+      'tfjs-floor/cpu',
+    ]);
     const numBatches = Math.ceil(FIXTURE_TRAIN / BATCH);
     for (const row of report.rows) {
       expect(row.status, row.error).toBe('ok');
@@ -52,7 +60,35 @@ describe('xbackend-bench on tiny fixture data', () => {
     }
     expect(Math.min(...report.rows.map((r) => r.vsFastest as number))).toBe(1);
     expect(report.rows[0]?.vsReference).toBe(1);
-    expect(report.rows.find((r) => r.target === 'tfjs/cpu')?.vsIdiomatic).toBeGreaterThan(0);
+    const tfjs = report.rows.find((r) => r.target === 'tfjs/cpu');
+    expect(tfjs?.vsIdiomatic).toBeGreaterThan(0);
+    expect(tfjs?.vsFloor).toBeGreaterThan(0);
+  });
+
+  it("splits each adapter row's epoch (an epoch is training plus test evaluation) into data, compute, reads, eval and the rest", () => {
+    for (const row of report.rows) {
+      const epochs = report.runs.find((r) => r.target === row.target)?.measurement?.epochs ?? [];
+      for (const e of epochs) {
+        if (row.kind !== 'adapter') {
+          expect(e.split).toBeUndefined();
+          continue;
+        }
+        const split = e.split;
+        if (!split) throw new Error(`${row.target}: no split`);
+        // The parts add up to the epoch (train + eval); `other` is what no phase timed. Writes come after it.
+        const parts = split.data + split.compute + split.read + split.eval + split.other;
+        expect(parts).toBeCloseTo(e.trainMs + e.evalMs, 6);
+        for (const v of Object.values(split)) expect(v).toBeGreaterThanOrEqual(0);
+        expect(split.compute).toBeGreaterThan(0);
+        expect(split.eval).toBeGreaterThan(0);
+        expect(split.eval).toBeLessThanOrEqual(e.evalMs);
+        expect(split.write).toBeGreaterThan(0); // metrics.json and curves.svg, as `xbackend train` writes them
+      }
+      if (row.kind === 'adapter') expect(row.outsideShare).toBeGreaterThan(0);
+    }
+    // tfjs reads its two numbers back with tensor.data(), which the adapter reports as host reads.
+    expect(report.rows.find((r) => r.target === 'tfjs/cpu')?.split?.read).toBeGreaterThan(0);
+    expect(report.rows.find((r) => r.target === 'reference/float32')?.split?.read).toBe(0);
   });
 
   it('gives every row the same data, seed and start: the final loss agrees, so a fast but wrong backend would show', () => {
@@ -64,14 +100,14 @@ describe('xbackend-bench on tiny fixture data', () => {
   });
 
   it('records each run with the engine as the backend reported it, the epochs and the machine', () => {
-    expect(report.runs).toHaveLength(4);
+    expect(report.runs).toHaveLength(5);
     for (const run of report.runs) {
       const m = run.measurement;
       expect(m?.epochs.map((e) => e.warmup)).toEqual([true, ...Array(EPOCHS).fill(false)]);
       expect(m?.numTrainExamples).toBe(FIXTURE_TRAIN);
       expect(m?.numTestExamples).toBe(FIXTURE_TEST);
     }
-    expect(report.rows.map((r) => r.engine)).toEqual(['float32', 'float64', 'cpu', 'cpu']);
+    expect(report.rows.map((r) => r.engine)).toEqual(['float32', 'float64', 'cpu', 'cpu', 'cpu']);
     expect(report.rows.find((r) => r.target === 'tfjs-idiomatic/cpu')?.details?.loop).toBe('tf.LayersModel.fitDataset');
     expect(report.settings).toMatchObject({ epochs: EPOCHS, warmupEpochs: 1, batchSizes: [BATCH], seed: 0, lr: 0.1, initStd: 0.01 });
     expect(report.settings.model).toBe('Sequential(Flatten, Linear(784, 10))');
@@ -87,6 +123,7 @@ describe('xbackend-bench on tiny fixture data', () => {
     const markdown = await readFile(join(out, BENCH_FILES.markdown), 'utf8');
     expect(markdown).toContain(`## Batch size ${BATCH}`);
     expect(markdown).toMatch(/\| tfjs\/cpu \| [\d.]+ \([\d.]+–[\d.]+\) \|/);
+    expect(markdown).toMatch(/\| tfjs\/cpu \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ % \|/);
     expect(markdown).toContain('## Machine and versions');
     expect(markdown).toContain(report.command);
     for (const file of [BENCH_FILES.epochChart, BENCH_FILES.scalingChart]) {

@@ -14,6 +14,7 @@ import {
 } from '@xbackend/runs';
 import { type Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import { type BenchOptions, DEFAULTS } from './bench-options.js';
+import { DEFAULT_PYTHON } from './measure-peer.js';
 import type { FaultKind } from './protocol.js';
 
 /** `target=throw|crash`, repeatable: collects into one record. */
@@ -33,6 +34,9 @@ export interface BenchFlags extends DataFlags {
   lr: number;
   initStd: number;
   threads?: number;
+  spinning?: boolean;
+  python: string;
+  peers: boolean;
   out?: string;
   trainExamples?: number;
   testExamples?: number;
@@ -74,17 +78,24 @@ export function defineOptions(cmd: Command): Command {
         .default(DEFAULTS.initStd),
     )
     .addOption(
-      new Option('--threads <n>', "intra-op threads for engines that have the setting (default: each engine's own)").argParser(
-        parsePositiveInt,
-      ),
+      new Option(
+        '--threads <n>',
+        "intra-op threads for engines that have the setting (default: each engine's own; onnxruntime: 1)",
+      ).argParser(parsePositiveInt),
     )
+    .option('--spinning', 'let idle intra-op threads spin between calls (onnxruntime; default: off)')
+    .option('--no-spinning', 'idle intra-op threads sleep between calls (the default)')
     .option('--out <dir>', 'directory for bench.json, REPORT.md and the SVG charts (default: bench-out/<timestamp>)');
   return addDataOptions(cmd)
     .addOption(
       new Option('--train-examples <n>', 'use only the first n training examples (less work, e.g. for tests)').argParser(parsePositiveInt),
     )
     .addOption(new Option('--test-examples <n>', 'use only the first n test examples').argParser(parsePositiveInt))
-    .option('--no-baselines', 'do not add reference/float32 and tfjs-idiomatic/<engine> to the runs')
+    .option('--no-baselines', 'do not add reference/float32, tfjs-idiomatic, the floors and the Python peers to the runs')
+    .option('--no-peers', "do not add the Python peers (numpy loop, the book's PyTorch code)")
+    .addOption(
+      new Option('--python <interpreter>', 'Python of the peer rows (needs numpy; torch for the PyTorch row)').default(DEFAULT_PYTHON),
+    )
     .addOption(new Option('--run-timeout <seconds>', 'kill a run that takes longer and report it as failed').argParser(parsePositiveNumber))
     .addOption(
       new Option('--inject-fault <target=throw|crash>', 'test hook: make a run fail halfway through its first measured epoch')
@@ -105,6 +116,7 @@ export function benchOptions(flags: BenchFlags, cwd: string, command: string): B
     lr: flags.lr,
     initStd: flags.initStd,
     ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+    ...(flags.spinning === undefined ? {} : { spinning: flags.spinning }),
     data: {
       ...(flags.dataDir === undefined ? {} : { dataDir: resolve(cwd, flags.dataDir) }),
       verify: flags.verifyData,
@@ -113,6 +125,8 @@ export function benchOptions(flags: BenchFlags, cwd: string, command: string): B
       ...(flags.testExamples === undefined ? {} : { testExamples: flags.testExamples }),
     },
     baselines: flags.baselines,
+    peers: flags.peers,
+    python: flags.python,
     out: resolve(cwd, flags.out ?? `bench-out/${timestamp()}`),
     ...(flags.runTimeout === undefined ? {} : { runTimeoutMs: flags.runTimeout * 1000 }),
     ...(flags.injectFault ? { faults: flags.injectFault } : {}),

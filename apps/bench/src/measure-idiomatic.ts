@@ -1,6 +1,6 @@
-import { adapter as reference } from '@xbackend/backend-reference';
 import type { TfjsEngineName } from '@xbackend/backend-tfjs';
-import { type DataIter, loadBackend, presetLayers, sequentialOf } from '@xbackend/core';
+import type { DataIter } from '@xbackend/core';
+import { initialWeights } from './initial-weights.js';
 import { peakRssBytes } from './peak-memory.js';
 import type { EpochRecord, ProgressMessage, RunMeasurement, RunRequest } from './protocol.js';
 
@@ -23,12 +23,7 @@ export async function measureIdiomatic(
   const { train, test } = data;
   onProgress({ type: 'progress', phase: 'build' });
   const started = performance.now();
-  // Core's seeded initializer needs a backend to hang the model on; the reference one costs nothing to create.
-  const host = await loadBackend(reference, { engine: 'float32', seed: request.seed });
-  const net = sequentialOf(host.nn, presetLayers('softmax', train.sampleShape, train.numClasses));
-  net.apply(host.init.normal({ std: request.initStd }));
-  const initial = await net.stateDict();
-  await host.dispose();
+  const { layers, initial } = await initialWeights(train, request.seed, request.initStd);
 
   // Imported here, not at the top: only this child needs tfjs.
   const { trainIdiomatic } = await import('@xbackend/backend-tfjs');
@@ -39,7 +34,7 @@ export async function measureIdiomatic(
     ...(request.engine === undefined ? {} : { engine: request.engine as TfjsEngineName }),
     trainIter: train,
     testIter: test,
-    layers: net.layers,
+    layers,
     initial,
     lr: request.lr,
     epochs: totalEpochs,

@@ -19,8 +19,12 @@ export interface DataSpec {
 /** A deliberate failure, for testing how the harness reports a broken backend. */
 export type FaultKind = 'throw' | 'crash';
 
-/** `adapter`: the xbackend adapter through core's training loop; `idiomatic`: plain tfjs `model.fitDataset`. */
-export type RunKind = 'adapter' | 'idiomatic';
+/**
+ * `adapter`: the xbackend adapter through core's training loop; `idiomatic`: plain tfjs `model.fitDataset`; `floor`: the
+ * same work as a minimal loop straight against a framework (onnxruntime, tfjs ops), no xbackend code in it; `peer`: a
+ * Python program doing the same work (a numpy loop, the book's PyTorch code).
+ */
+export type RunKind = 'adapter' | 'idiomatic' | 'floor' | 'peer';
 
 export interface RunRequest {
   readonly type: 'run';
@@ -36,6 +40,10 @@ export interface RunRequest {
   readonly initStd: number;
   readonly seed: number;
   readonly threads?: number;
+  /** Whether idle intra-op threads spin between calls (onnxruntime); undefined: the engine's default. */
+  readonly spinning?: boolean;
+  /** The Python interpreter of the peer rows. */
+  readonly python?: string;
   readonly data: DataSpec;
   /** The parent's registry (short name → package name or path), so the child resolves the same names. */
   readonly registry: Readonly<Record<string, string>>;
@@ -57,16 +65,33 @@ export interface ProgressMessage {
   readonly numBatches?: number;
 }
 
+/**
+ * Where an adapter run's epoch went, in milliseconds, from core's profiling hook: drawing batches (`data`), train
+ * steps without their host reads (`compute`), host reads (`read`), test evaluation (`eval`) and what is left of the
+ * epoch (`other`: core's loop, metrics, progress messages). `write` is the bookkeeping `xbackend train` does after the
+ * epoch (metrics.json and curves.svg), measured after the epoch's clock stopped.
+ */
+export interface EpochSplit {
+  readonly data: number;
+  readonly compute: number;
+  readonly read: number;
+  readonly eval: number;
+  readonly other: number;
+  readonly write: number;
+}
+
 /** Per epoch, warm-up included. */
 export interface EpochRecord {
   readonly warmup: boolean;
   readonly trainLoss: number;
   readonly trainAcc: number;
   readonly testAcc: number;
-  /** Training pass over the data (trainEpochCh3, or fitDataset for the idiomatic baseline). */
+  /** Training pass over the data (trainEpochCh3, or the run's own loop for baselines). */
   readonly trainMs: number;
   /** One full test-set evaluation after the epoch. */
   readonly evalMs: number;
+  /** Adapter runs only. */
+  readonly split?: EpochSplit;
 }
 
 /** Everything one child measured. Times in milliseconds. */

@@ -1,4 +1,5 @@
 import { cell, count, gibibytes, megabytes, milliseconds, ratio, seconds } from './format.js';
+import { isPeer } from './measure-peer.js';
 import type { BenchReport, BenchRow } from './results.js';
 
 const dash = '—';
@@ -28,17 +29,45 @@ function rowCells(row: BenchRow, e: NonNullable<BenchRow['epochMs']>): string[] 
     opt(row.testAcc, (v) => v.toFixed(4)),
     opt(row.vsFastest, ratio),
     opt(row.vsReference, ratio),
+    opt(row.vsFloor, ratio),
     opt(row.vsIdiomatic, ratio),
   ];
 }
 
-function mainTable(rows: readonly BenchRow[]): string[] {
+const MAIN_COLUMNS = 13;
+
+function mainTable(rows: readonly BenchRow[], notRun: BenchReport['skipped'] = []): string[] {
   const header =
-    '| backend/engine | epoch s, median (min–max) | samples/s | step ms p50 / p95 | eval s | build s | peak RSS MB | train loss | test acc | × fastest | × reference | × idiomatic |';
-  const lines = [header, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+    '| backend/engine | epoch s, median (min–max) | samples/s | step ms p50 / p95 | eval s | build s | peak RSS MB | train loss | test acc | × fastest | × reference | × floor | × idiomatic |';
+  const lines = [
+    header,
+    `|---|${Array(MAIN_COLUMNS - 1)
+      .fill('---:')
+      .join('|')}|`,
+  ];
+  const empty = Array(MAIN_COLUMNS - 2)
+    .fill(' ')
+    .join('|');
   for (const row of rows) {
     if (row.epochMs) lines.push(`| ${rowCells(row, row.epochMs).join(' | ')} |`);
-    else lines.push(`| ${row.target} | **failed**: ${cell(row.error ?? '')} | | | | | | | | | | |`);
+    else lines.push(`| ${row.target} | **failed**: ${cell(row.error ?? '')} |${empty}|`);
+  }
+  for (const k of notRun) lines.push(`| ${k.label} | not run: ${cell(k.reason)} |${empty}|`);
+  return lines;
+}
+
+/** Where the epochs of the adapter rows went (medians of the measured epochs), and the share outside the framework. */
+function splitTable(rows: readonly BenchRow[]): string[] {
+  const lines = [
+    '| backend/engine | epoch ms | data | compute | host reads | eval | other | writes | outside the framework |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    const { split, epochMs } = row;
+    if (!split || !epochMs) continue;
+    const ms = (v: number) => milliseconds(v);
+    const parts = [split.data, split.compute, split.read, split.eval, split.other, split.write].map(ms);
+    lines.push(`| ${row.target} | ${ms(epochMs.median)} | ${parts.join(' | ')} | ${((row.outsideShare ?? 0) * 100).toFixed(1)} % |`);
   }
   return lines;
 }
@@ -76,10 +105,18 @@ function scalingTable(report: BenchReport): string[] {
   return lines;
 }
 
+/** Peers that could not run here: their rows say why (the first batch size's table). */
+function peersNotRun(report: BenchReport, batchSize: number): BenchReport['skipped'] {
+  return batchSize === report.settings.batchSizes[0] ? report.skipped.filter((k) => isPeer(k.label)) : [];
+}
+
 /** The per-batch-size tables alone, for the terminal. */
 export function resultTables(report: BenchReport): string {
   return report.settings.batchSizes
-    .flatMap((batchSize) => [`Batch size ${batchSize}:`, '', ...mainTable(report.rows.filter((r) => r.batchSize === batchSize)), ''])
+    .flatMap((batchSize) => {
+      const rows = report.rows.filter((r) => r.batchSize === batchSize);
+      return [`Batch size ${batchSize}:`, '', ...mainTable(rows, peersNotRun(report, batchSize)), '', ...splitTable(rows), ''];
+    })
     .join('\n');
 }
 
@@ -100,17 +137,21 @@ export function reportMarkdown(report: BenchReport): string {
     '',
   ];
   for (const batchSize of s.batchSizes) {
-    lines.push(`## Batch size ${batchSize}`, '', ...mainTable(report.rows.filter((r) => r.batchSize === batchSize)), '');
+    const rows = report.rows.filter((r) => r.batchSize === batchSize);
+    lines.push(`## Batch size ${batchSize}`, '', ...mainTable(rows, peersNotRun(report, batchSize)), '');
+    lines.push('Where each epoch goes (adapter rows; milliseconds, medians of the measured epochs):', '', ...splitTable(rows), '');
   }
   if (s.batchSizes.length > 1) lines.push('## Median epoch time (s) by batch size', '', ...scalingTable(report), '');
   lines.push(
     '### Columns',
     '',
-    '- **epoch s**: one training pass over the training set (core `trainEpochCh3`; `model.fitDataset` for tfjs-idiomatic), test evaluation excluded; median, min and max over the measured epochs of all repeats.',
-    '- **samples/s**: training examples / median epoch time. **step ms**: wall time of each `trainStep` (forward, loss, backward, update, and the two scalars back to the host); tfjs-idiomatic has none, its loop is inside tfjs.',
-    '- **eval s**: one full test-set evaluation (median). **build s**: `loadBackend` until the model is compiled with its initial weights (tfjs-idiomatic: engine start, model build, weight upload and download).',
-    "- **peak RSS**: the child process's peak resident memory (`maxRSS`, VmHWM), the data set included. **train loss / test acc**: after the last epoch, so a fast but wrong backend shows.",
-    "- **× fastest**, **× reference** (reference/float32), **× idiomatic** (tfjs/E over tfjs-idiomatic/E: the adapter's overhead): median epoch time ratios at the same batch size.",
+    "- **epoch s**: one epoch is a training pass over the training set plus one full test-set evaluation (core `trainEpochCh3` + `evaluateAccuracy` for adapters; the run's own loop for baselines); median, min and max over the measured epochs of all repeats.",
+    '- **samples/s**: training examples / median epoch time. **step ms**: wall time of each `trainStep` (forward, loss, backward, update, and the two scalars back to the host); baselines have none.',
+    '- **eval s**: one full test-set evaluation (median). **build s**: `loadBackend` until the model is compiled with its initial weights (baselines: engine start, model or session build).',
+    "- **peak RSS**: the child process's peak resident memory (`maxRSS`, VmHWM), the data set included (a peer row: the Node process that prepared its data, not Python). **train loss / test acc**: after the last epoch, so a fast but wrong row shows.",
+    "- **× fastest**, **× reference** (reference/float32), **× floor** (an adapter over its framework's floor row: the adapter's overhead), **× idiomatic** (tfjs/E over tfjs-idiomatic/E): median epoch time ratios at the same batch size.",
+    "- Baselines: **tfjs-idiomatic** is the same training as plain tf.layers `model.fitDataset`; **onnxruntime-floor** runs xbackend's exported training graph straight through onnxruntime-node over batches gathered in advance; **tfjs-floor** is the step in plain tfjs ops with hand-written gradients, batches gathered in advance; **numpy** is a plain numpy loop and **pytorch** the book's §3.7 PyTorch code (data in memory), run by Python. Every row trains on the same batches in the same order from the same initial weights.",
+    "- **Where each epoch goes**: from core's profiling hook inside the run: drawing batches (**data**), train steps (**compute**) without their **host reads**, test evaluation (**eval**), the rest of the epoch (**other**: core's loop, metrics, progress messages), and the **writes** `xbackend train` does after each epoch (metrics.json, curves.svg; not part of the epoch time). **Outside the framework**: (data + other + writes) / (epoch + writes).",
     '',
     '## Engines as they reported themselves',
     '',

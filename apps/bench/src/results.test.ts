@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunMeasurement } from './protocol.js';
+import type { EpochSplit, RunMeasurement } from './protocol.js';
 import { ResultTable } from './results.js';
 import type { Target } from './targets.js';
 
@@ -8,8 +8,11 @@ const target = (label: string, kind: Target['kind'] = 'adapter'): Target => {
   return { kind, backend, ...(engine ? { engine } : {}), label, baseline: false, unavailable: [] };
 };
 
-/** A run whose measured epochs took `epochMs` (after one warm-up epoch of 999 ms) and whose steps took `stepMs`. */
-function measurement(epochMs: number[], stepMs: number[], testAcc = 0.8): RunMeasurement {
+/**
+ * A run whose measured epochs took `epochMs` each (training plus a 10 + i ms evaluation), after one warm-up epoch of
+ * 999 ms, and whose steps took `stepMs`.
+ */
+function measurement(epochMs: number[], stepMs: number[], testAcc = 0.8, split?: EpochSplit): RunMeasurement {
   return {
     backend: 'x',
     engine: 'y',
@@ -20,8 +23,16 @@ function measurement(epochMs: number[], stepMs: number[], testAcc = 0.8): RunMea
     numBatches: 4,
     buildMs: 5,
     epochs: [
-      { warmup: true, trainLoss: 1, trainAcc: 0.5, testAcc: 0.5, trainMs: 999, evalMs: 99 },
-      ...epochMs.map((trainMs, i) => ({ warmup: false, trainLoss: 0.5 - i * 0.1, trainAcc: 0.8, testAcc, trainMs, evalMs: 10 + i })),
+      { warmup: true, trainLoss: 1, trainAcc: 0.5, testAcc: 0.5, trainMs: 900, evalMs: 99 },
+      ...epochMs.map((ms, i) => ({
+        warmup: false,
+        trainLoss: 0.5 - i * 0.1,
+        trainAcc: 0.8,
+        testAcc,
+        trainMs: ms - (10 + i),
+        evalMs: 10 + i,
+        ...(split ? { split } : {}),
+      })),
     ],
     stepMs,
     firstStepMs: 50,
@@ -40,6 +51,7 @@ describe('ResultTable', () => {
       status: 'ok',
       okRepeats: 2,
       epochMs: { median: 200, min: 100, max: 300, count: 3 },
+      trainMs: 190, // 90, 289 (first repeat) and 190 (second)
       samplesPerSecond: 1000 / 0.2,
       evalMs: 10, // median of 10, 11 (first repeat) and 10 (second)
       buildMs: 5,
@@ -83,6 +95,21 @@ describe('ResultTable', () => {
       expect(at('tfjs-idiomatic/wasm')?.vsIdiomatic).toBeUndefined();
       expect(at('reference/float32')?.stepMs).toBeNull();
     }
+  });
+
+  it("compares an adapter with its framework's floor row, and reports its time split and the share outside the framework", () => {
+    const table = new ResultTable();
+    const adapter = target('onnxruntime/cpu');
+    const floor = target('onnxruntime-floor/cpu', 'floor');
+    const split: EpochSplit = { data: 20, compute: 130, read: 5, eval: 30, other: 15, write: 4 };
+    table.add(adapter, 256, 1, { ok: true, measurement: measurement([200, 200], [1], 0.8, split) });
+    table.add(floor, 256, 1, { ok: true, measurement: measurement([160], []) });
+    const [row, floorRow] = table.rows([adapter, floor], [256]);
+    expect(row?.vsFloor).toBeCloseTo(1.25, 12);
+    expect(row?.split).toEqual(split);
+    expect(row?.outsideShare).toBeCloseTo((20 + 15 + 4) / (200 + 4), 12);
+    expect(floorRow?.vsFloor).toBeUndefined();
+    expect(floorRow?.split).toBeUndefined();
   });
 
   it('marks a row failed when a repeat failed, keeping the numbers of the repeats that ran', () => {

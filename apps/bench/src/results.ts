@@ -1,9 +1,9 @@
 import type { BenchOptions } from './bench-options.js';
 import type { MachineInfo } from './machine.js';
 import { IDIOMATIC_BACKEND, IDIOMATIC_ENGINES_OF } from './measure-idiomatic.js';
-import type { RunKind, RunMeasurement } from './protocol.js';
+import type { EpochSplit, RunKind, RunMeasurement } from './protocol.js';
 import { median, type Summary, summarize } from './stats.js';
-import { REFERENCE_BASELINE, type Target } from './targets.js';
+import { floorOf, REFERENCE_BASELINE, type Target } from './targets.js';
 
 /** One child run (one repeat of one target at one batch size), as bench.json keeps it. */
 export interface RunRecord {
@@ -32,8 +32,17 @@ export interface BenchRow {
   readonly engine?: string;
   readonly dtype?: string;
   readonly details?: Readonly<Record<string, string | number | boolean>>;
-  /** Over every measured epoch of every repeat. */
+  /** An epoch is its training pass plus the test evaluation; over every measured epoch of every repeat. */
   readonly epochMs?: { readonly median: number; readonly min: number; readonly max: number; readonly count: number };
+  /** Median of the training pass alone. */
+  readonly trainMs?: number;
+  /** Adapter rows: the median of each part of the measured epochs (see `EpochSplit`). */
+  readonly split?: EpochSplit;
+  /**
+   * Adapter rows: the share of an epoch (plus its writes) spent outside the framework's calls: drawing batches, core's
+   * loop and the per-epoch writes, `(data + other + write) / (epoch + write)`, from the split's medians.
+   */
+  readonly outsideShare?: number;
   /** Training examples per second at the median epoch time. */
   readonly samplesPerSecond?: number;
   /** Every measured trainStep of every repeat; null for the idiomatic baseline (tfjs owns its loop). */
@@ -54,14 +63,16 @@ export interface BenchRow {
   readonly vsFastest?: number;
   /** Median epoch time over reference/float32's, at this batch size. */
   readonly vsReference?: number;
-  /** For tfjs/<engine>: median epoch time over tfjs-idiomatic/<engine>'s (the adapter's overhead). */
+  /** For tfjs/<engine>: median epoch time over tfjs-idiomatic/<engine>'s. */
   readonly vsIdiomatic?: number;
+  /** For an adapter whose framework has a floor row: median epoch time over the floor's (the adapter's overhead). */
+  readonly vsFloor?: number;
 }
 
 /** The options that shape the measured work, as recorded in bench.json. */
 export type BenchSettings = Pick<
   BenchOptions,
-  'epochs' | 'warmupEpochs' | 'batchSizes' | 'repeat' | 'seed' | 'lr' | 'initStd' | 'threads' | 'data'
+  'epochs' | 'warmupEpochs' | 'batchSizes' | 'repeat' | 'seed' | 'lr' | 'initStd' | 'threads' | 'spinning' | 'data'
 > & {
   readonly model: string;
 };
@@ -107,7 +118,9 @@ function aggregate(target: Target, batchSize: number, records: readonly RunRecor
   const first = ok[0];
   if (!first) return base;
   const measured = ok.flatMap((m) => m.epochs.filter((e) => !e.warmup));
-  const epochTimes = measured.map((e) => e.trainMs);
+  const epochTimes = measured.map((e) => e.trainMs + e.evalMs);
+  const splits = measured.flatMap((e) => (e.split ? [e.split] : []));
+  const split = splits.length > 0 ? medianSplit(splits) : undefined;
   const last = first.epochs.at(-1);
   const firstSteps = ok.flatMap((m) => (m.firstStepMs === undefined ? [] : [m.firstStepMs]));
   const epochMs =
@@ -120,12 +133,27 @@ function aggregate(target: Target, batchSize: number, records: readonly RunRecor
     dtype: first.dtype,
     details: first.details,
     ...(epochMs ? { epochMs, samplesPerSecond: first.numTrainExamples / (epochMs.median / 1000) } : {}),
+    ...(measured.length > 0 ? { trainMs: median(measured.map((e) => e.trainMs)) } : {}),
+    ...(split && epochMs ? { split, outsideShare: (split.data + split.other + split.write) / (epochMs.median + split.write) } : {}),
     stepMs: rawSteps.length > 0 ? summarize(rawSteps) : null,
     ...(firstSteps.length > 0 ? { firstStepMs: median(firstSteps) } : {}),
     ...(measured.length > 0 ? { evalMs: median(measured.map((e) => e.evalMs)) } : {}),
     buildMs: median(ok.map((m) => m.buildMs)),
     peakRssBytes: Math.max(...ok.map((m) => m.peakRssBytes)),
     ...(last ? { trainLoss: last.trainLoss, trainAcc: last.trainAcc, testAcc: last.testAcc } : {}),
+  };
+}
+
+/** The median of each part over `splits`. */
+function medianSplit(splits: readonly EpochSplit[]): EpochSplit {
+  const part = (key: keyof EpochSplit) => median(splits.map((s) => s[key]));
+  return {
+    data: part('data'),
+    compute: part('compute'),
+    read: part('read'),
+    eval: part('eval'),
+    other: part('other'),
+    write: part('write'),
   };
 }
 
@@ -140,11 +168,14 @@ function withRatios(rows: readonly BenchRow[]): BenchRow[] {
     const reference = timeOf(REFERENCE_BASELINE);
     const [backend, engine] = row.target.split('/');
     const idiomatic = row.kind === 'adapter' && backend === IDIOMATIC_ENGINES_OF ? timeOf(`${IDIOMATIC_BACKEND}/${engine}`) : undefined;
+    const floorLabel = row.kind === 'adapter' ? floorOf(row.target) : undefined;
+    const floor = floorLabel === undefined ? undefined : timeOf(floorLabel);
     return {
       ...row,
       vsFastest: time / fastest,
       ...(reference === undefined ? {} : { vsReference: time / reference }),
       ...(idiomatic === undefined ? {} : { vsIdiomatic: time / idiomatic }),
+      ...(floor === undefined ? {} : { vsFloor: time / floor }),
     };
   });
 }

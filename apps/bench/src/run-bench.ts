@@ -6,6 +6,7 @@ import { loadBenchData } from './bench-data.js';
 import { type BenchOptions, checkBenchOptions } from './bench-options.js';
 import { type RunOutcome, runInChild } from './child-runner.js';
 import { machineInfo } from './machine.js';
+import { DEFAULT_PYTHON, PEERS, type PeerName, peerUnavailable } from './measure-peer.js';
 import type { ProgressMessage, RunRequest } from './protocol.js';
 import { type BenchReport, type BenchSettings, ResultTable, type RunRecord } from './results.js';
 import { planOptions, planTargets, type Target } from './targets.js';
@@ -82,6 +83,8 @@ function requestFor(options: BenchOptions, context: Pick<RunRequest, 'registry' 
     initStd: options.initStd,
     seed: options.seed,
     ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.spinning === undefined ? {} : { spinning: options.spinning }),
+    python: options.python ?? DEFAULT_PYTHON,
     data: options.data,
     ...context,
     ...(fault ? { fault } : {}),
@@ -99,7 +102,16 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
   const registry = hooks.registry ?? defaultRegistry;
   const resolveFrom = hooks.resolveFrom ?? fileURLToPath(import.meta.url);
   const statuses = await gridStatuses({ ...planOptions(options.backends), registry, resolveFrom });
-  const plan = planTargets(options.backends, statuses, options.baselines);
+  const peers =
+    options.baselines && (options.peers ?? true)
+      ? await Promise.all(
+          (Object.keys(PEERS) as PeerName[]).map(async (peer) => ({
+            peer,
+            unavailable: await peerUnavailable(options.python ?? DEFAULT_PYTHON, peer),
+          })),
+        )
+      : [];
+  const plan = planTargets(options.backends, statuses, options.baselines, peers);
   for (const label of Object.keys(options.faults ?? {})) {
     if (!plan.targets.some((t) => t.label === label)) {
       throw new InvalidArgumentError(
@@ -155,6 +167,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     lr: options.lr,
     initStd: options.initStd,
     ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.spinning === undefined ? {} : { spinning: options.spinning }),
     model,
     data: options.data,
   };

@@ -1,7 +1,10 @@
 import { XBackendError } from '@xbackend/core';
 import { loadBenchData } from './bench-data.js';
+import { measureOnnxruntimeFloor, ONNXRUNTIME_FLOOR } from './floor-onnxruntime.js';
+import { measureTfjsFloor, TFJS_FLOOR } from './floor-tfjs.js';
 import { measureAdapter } from './measure-adapter.js';
 import { measureIdiomatic } from './measure-idiomatic.js';
+import { measurePeer } from './measure-peer.js';
 import type { FaultKind, ProgressMessage, RunMeasurement, RunRequest } from './protocol.js';
 
 /** Progress goes over IPC; a few messages a second are enough for a display, even at batch size 1. */
@@ -43,10 +46,25 @@ function withFault(fault: FaultKind | undefined, next: (message: ProgressMessage
   };
 }
 
-/** One run, as a child process executes it: load the data, then measure the adapter or the idiomatic baseline. */
+/** The floor of each framework that has one, by the floor row's backend name. */
+const FLOORS = { [ONNXRUNTIME_FLOOR]: measureOnnxruntimeFloor, [TFJS_FLOOR]: measureTfjsFloor } as const;
+
+/** One run, as a child process executes it: load the data, then measure the adapter or the baseline the request names. */
 export async function runWorkload(request: RunRequest, send: (message: ProgressMessage) => void): Promise<RunMeasurement> {
   const progress = withFault(request.fault, throttled(send));
   progress({ type: 'progress', phase: 'data' });
   const data = await loadBenchData(request.data, request.batchSize, request.seed);
-  return request.kind === 'idiomatic' ? measureIdiomatic(request, data, progress) : measureAdapter(request, data, progress);
+  switch (request.kind) {
+    case 'adapter':
+      return measureAdapter(request, data, progress);
+    case 'idiomatic':
+      return measureIdiomatic(request, data, progress);
+    case 'peer':
+      return measurePeer(request, data, progress);
+    case 'floor': {
+      const floor = FLOORS[request.backend as keyof typeof FLOORS];
+      if (!floor) throw new Error(`internal: no floor named '${request.backend}'`);
+      return floor(request, data, progress);
+    }
+  }
 }

@@ -21,17 +21,21 @@ const STATUSES: EngineStatus[] = Object.entries(UNAVAILABLE).map(([label, reason
 const labels = (plan: ReturnType<typeof planTargets>) => plan.targets.map((t) => t.label);
 
 describe('planTargets (the bench)', () => {
-  it('runs every available engine by default, with the plain-tfjs baseline after each tfjs engine', () => {
+  it('runs every available engine by default, each followed by its baselines: plain tfjs and the floors', () => {
     const plan = planTargets(undefined, STATUSES, true);
     expect(labels(plan)).toEqual([
       'reference/float32',
       'reference/float64',
       'onnxruntime/cpu',
+      'onnxruntime-floor/cpu',
       'tfjs/wasm',
       'tfjs-idiomatic/wasm',
+      'tfjs-floor/wasm',
       'tfjs/cpu',
       'tfjs-idiomatic/cpu',
+      'tfjs-floor/cpu',
     ]);
+    expect(plan.targets.find((t) => t.label === 'tfjs-floor/cpu')).toMatchObject({ kind: 'floor', backend: 'tfjs-floor', baseline: true });
     expect(plan.targets.find((t) => t.label === 'tfjs-idiomatic/wasm')).toMatchObject({
       kind: 'idiomatic',
       backend: 'tfjs-idiomatic',
@@ -42,11 +46,23 @@ describe('planTargets (the bench)', () => {
   });
 
   it('adds reference/float32 as a baseline unless told not to, or the registry has no reference backend', () => {
-    expect(labels(planTargets(['onnxruntime'], STATUSES, true))).toEqual(['reference/float32', 'onnxruntime/cpu']);
+    expect(labels(planTargets(['onnxruntime'], STATUSES, true))).toEqual(['reference/float32', 'onnxruntime/cpu', 'onnxruntime-floor/cpu']);
     expect(planTargets(['onnxruntime'], STATUSES, true).targets[0]?.baseline).toBe(true);
     expect(labels(planTargets(['onnxruntime', 'tfjs/wasm'], STATUSES, false))).toEqual(['onnxruntime/cpu', 'tfjs/wasm']);
     const withoutReference = STATUSES.filter((s) => s.backend !== 'reference');
-    expect(labels(planTargets(['onnxruntime'], withoutReference, true))).toEqual(['onnxruntime/cpu']);
+    expect(labels(planTargets(['onnxruntime'], withoutReference, true))).toEqual(['onnxruntime/cpu', 'onnxruntime-floor/cpu']);
+  });
+
+  it('adds the Python peers that can run last, and lists the others as not run, with the reason', () => {
+    const peers = [
+      { peer: 'numpy' as const, unavailable: undefined },
+      { peer: 'pytorch' as const, unavailable: '/usr/bin/python3 has no torch module (Debian/Ubuntu: apt install python3-torch)' },
+    ];
+    const plan = planTargets(['reference/float64'], STATUSES, true, peers);
+    expect(labels(plan)).toEqual(['reference/float32', 'reference/float64', 'numpy']);
+    expect(plan.targets.at(-1)).toMatchObject({ kind: 'peer', backend: 'numpy', baseline: true });
+    expect(plan.skipped).toEqual([{ label: 'pytorch', reason: peers[1]?.unavailable }]);
+    expect(labels(planTargets(['reference/float64'], STATUSES, false, peers))).toEqual(['reference/float64']);
   });
 
   it('accepts the idiomatic baseline by name, on the engines of tfjs, and does not duplicate items', () => {
@@ -57,7 +73,7 @@ describe('planTargets (the bench)', () => {
 
   it('names the baseline among the known backends when an item is unknown', () => {
     expect(() => planTargets(['nope'], STATUSES, true)).toThrow(
-      /Unknown backend 'nope'. Known backends: reference, onnxruntime, tfjs, gpujs, tfjs-idiomatic/,
+      /Unknown backend 'nope'. Known backends: reference, onnxruntime, tfjs, gpujs, tfjs-idiomatic, tfjs-floor, onnxruntime-floor/,
     );
   });
 });

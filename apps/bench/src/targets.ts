@@ -1,9 +1,12 @@
 import type { EngineStatus } from '@xbackend/core';
 import { type GridTarget, type PlanOptions, planTargets as planGridTargets } from '@xbackend/runs';
+import { ONNXRUNTIME_FLOOR } from './floor-onnxruntime.js';
+import { TFJS_FLOOR } from './floor-tfjs.js';
 import { IDIOMATIC_BACKEND, IDIOMATIC_ENGINES_OF } from './measure-idiomatic.js';
+import type { PeerName } from './measure-peer.js';
 import type { RunKind } from './protocol.js';
 
-/** One row of the bench: an adapter engine, or the plain-tfjs baseline on a tfjs engine. */
+/** One row of the bench: an adapter engine, or a baseline (plain tfjs, a framework floor, a Python peer). */
 export interface Target extends GridTarget {
   readonly kind: RunKind;
   /** Added as a baseline rather than asked for. */
@@ -19,29 +22,60 @@ export interface TargetPlan {
 /** The speed oracle every ratio is taken against: the same float32 arithmetic the other backends do. */
 export const REFERENCE_BASELINE = 'reference/float32';
 
-/** How the bench reads `--backends`: a name alone runs each of its engines available here. */
+/** Baseline rows named after the adapter whose engines they run on: `tfjs-idiomatic/wasm` follows `tfjs/wasm`. */
+const ENGINE_BASELINES: readonly {
+  readonly name: string;
+  readonly of: string;
+  readonly kind: RunKind;
+  readonly engines?: readonly string[];
+}[] = [
+  { name: IDIOMATIC_BACKEND, of: IDIOMATIC_ENGINES_OF, kind: 'idiomatic' },
+  { name: TFJS_FLOOR, of: 'tfjs', kind: 'floor', engines: ['wasm', 'cpu', 'tensorflow'] },
+  { name: ONNXRUNTIME_FLOOR, of: 'onnxruntime', kind: 'floor', engines: ['cpu', 'cuda'] },
+];
+
+/** For `adapter/engine`, the floor row it is compared with (`× floor`), if its framework has one. */
+export function floorOf(label: string): string | undefined {
+  const [backend, engine] = label.split('/');
+  const floor = ENGINE_BASELINES.find((b) => b.kind === 'floor' && b.of === backend && (!b.engines || b.engines.includes(engine ?? '')));
+  return floor ? `${floor.name}/${engine}` : undefined;
+}
+
+/** How the bench reads `--backends`: a name alone runs each of its engines available here; baselines by name too. */
 export function planOptions(requested: readonly string[] | undefined): PlanOptions {
-  return { requested, engines: 'every-available', aliases: { [IDIOMATIC_BACKEND]: IDIOMATIC_ENGINES_OF }, what: '--backends item' };
+  const aliases = Object.fromEntries(ENGINE_BASELINES.map((b) => [b.name, b.of]));
+  return { requested, engines: 'every-available', aliases, what: '--backends item' };
 }
 
 function benchTarget(t: GridTarget, baseline: boolean): Target {
-  return { ...t, kind: t.backend === IDIOMATIC_BACKEND ? 'idiomatic' : 'adapter', baseline };
+  return { ...t, kind: ENGINE_BASELINES.find((b) => b.name === t.backend)?.kind ?? 'adapter', baseline };
 }
 
-/** A baseline `backend/engine`, run like any target (an unavailable one's row says why). */
+/** A baseline row, run like any target (an unavailable one's row says why). */
 function baselineTarget(label: string): Target {
-  const [backend, engine] = label.split('/') as [string, string];
-  return benchTarget({ backend, engine, label, unavailable: [] }, true);
+  const [backend = label, engine] = label.split('/');
+  return benchTarget({ backend, ...(engine === undefined ? {} : { engine }), label, unavailable: [] }, true);
+}
+
+/** A Python peer: its own kind (its backend name is the peer's). */
+function peerTarget(peer: PeerName): Target {
+  return { backend: peer, label: peer, unavailable: [], kind: 'peer', baseline: true };
 }
 
 /**
  * Turns `--backends` into runs (see runs' `planTargets`: without it every engine available here; `name/engine` runs
- * even when unavailable, so its row says why). Every target runs, in its own child process. The plain-tfjs baseline
- * `tfjs-idiomatic/<engine>` follows each tfjs engine, and reference/float32 is added (where the registry has it),
- * unless `baselines` is false.
+ * even when unavailable, so its row says why). Every target runs, in its own child process. Unless `baselines` is
+ * false: reference/float32 comes first (where the registry has it); each tfjs engine is followed by
+ * `tfjs-idiomatic/<engine>` and `tfjs-floor/<engine>`, each onnxruntime engine by `onnxruntime-floor/<engine>`; the
+ * Python `peers` that can run here come last (the others are skipped, with the reason).
  * An unknown backend or engine is an error before anything runs.
  */
-export function planTargets(requested: readonly string[] | undefined, statuses: readonly EngineStatus[], baselines: boolean): TargetPlan {
+export function planTargets(
+  requested: readonly string[] | undefined,
+  statuses: readonly EngineStatus[],
+  baselines: boolean,
+  peers: readonly { readonly peer: PeerName; readonly unavailable: string | undefined }[] = [],
+): TargetPlan {
   const plan = planGridTargets(statuses, planOptions(requested));
   const targets = plan.targets.map((t) => benchTarget(t, false));
   if (!baselines) return { targets, skipped: plan.skipped };
@@ -51,15 +85,17 @@ export function planTargets(requested: readonly string[] | undefined, statuses: 
   if (hasReference && !targets.some((t) => t.label === REFERENCE_BASELINE)) withBaselines.push(baselineTarget(REFERENCE_BASELINE));
   for (const t of targets) {
     withBaselines.push(t);
-    const idiomatic = `${IDIOMATIC_BACKEND}/${t.engine}`;
-    if (
-      t.kind === 'adapter' &&
-      t.backend === IDIOMATIC_ENGINES_OF &&
-      t.engine !== undefined &&
-      !targets.some((u) => u.label === idiomatic)
-    ) {
-      withBaselines.push(baselineTarget(idiomatic));
+    if (t.kind !== 'adapter' || t.engine === undefined) continue;
+    for (const b of ENGINE_BASELINES) {
+      const label = `${b.name}/${t.engine}`;
+      const applies = b.of === t.backend && (!b.engines || b.engines.includes(t.engine));
+      if (applies && !targets.some((u) => u.label === label)) withBaselines.push(baselineTarget(label));
     }
   }
-  return { targets: withBaselines, skipped: plan.skipped };
+  const skipped = [...plan.skipped];
+  for (const { peer, unavailable } of peers) {
+    if (unavailable === undefined) withBaselines.push(peerTarget(peer));
+    else skipped.push({ label: peer, reason: unavailable });
+  }
+  return { targets: withBaselines, skipped };
 }

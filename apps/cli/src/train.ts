@@ -17,6 +17,7 @@ import {
   type MetricsFile,
   parsePositiveInt,
   type RunEpoch,
+  RunFilesWriter,
   type RunIdentity,
   type RunStatus,
   runFolderOfCheckpoint,
@@ -284,6 +285,7 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
   for (const m of history) console.out(epochTableRow(m, withValidation, resumedNote(m)));
 
   const progress = createProgress(console.io.stderr, hyper.epochs, p.flags.progress);
+  const files = new RunFilesWriter(runDir);
   let result: FitResult;
   try {
     result = await fit({
@@ -310,7 +312,8 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
           snap.stoppingEarly ? 'stopping early' : '',
         ].filter(Boolean);
         console.out(epochTableRow(snap.metrics, withValidation, notes.join(', ')));
-        await writeRunFiles(runDir, { ...base, history, status: 'running' });
+        // Written in the background while the next epoch trains (atomically, never out of order; see RunFilesWriter).
+        files.write({ ...base, history, status: 'running' });
         // A host copy of the weights after every epoch, so that an interrupt in the next one can still save them.
         const state: CheckpointState = {
           ...identity,
@@ -336,10 +339,12 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
     if (isAbort(error)) await keepInterruptedState(console, checkpointsDir, unsaved, lastCheckpoint, history.length + 1, error);
     const status = statusOf(error);
     const message = error instanceof Error ? error.message : String(error);
+    await files.flush().catch(() => undefined);
     await writeRunFiles(runDir, { ...base, history, status, error: message }).catch(() => undefined);
     throw error;
   }
 
+  await files.flush();
   await writeRunFiles(runDir, {
     ...base,
     history: result.history,

@@ -1,8 +1,11 @@
-import { type Backend, type BackendOptions, BackendUnavailableError, type EngineFactory, InvalidArgumentError } from '@xbackend/core';
-import { trackGlObjects } from './gl-objects.js';
-import { type GpuJsMode, type GpuJsModule, gpuJsVersion, loadGpuJs } from './gpujs-api.js';
-import { BACKEND_NAME, GpuJsBackend } from './gpujs-backend.js';
-import { createGlContext, describeGlContext, destroyGlContext, type GlContext } from './headless-gl.js';
+/** gpu.js engines in Node (`#engines` under the `node` and default conditions); the browser's are in engines.browser.ts. */
+import type { Backend, EngineFactory } from '@xbackend/core';
+import { type GlContext, trackGlObjects } from './gl-objects.js';
+import type { GpuJsMode, GpuJsModule } from './gpujs-api.js';
+import { GpuJsBackend } from './gpujs-backend.js';
+import { gpuJsEngine, unavailable } from './gpujs-engine.js';
+import { gpuJsVersion, loadGpuJs } from './gpujs-node.js';
+import { createGlContext, describeGlContext, destroyGlContext } from './headless-gl.js';
 import { GpuRuntime } from './runtime.js';
 
 function loadOrReason(): { gpujs: GpuJsModule } | { reason: string } {
@@ -41,21 +44,6 @@ function probe(mode: GpuJsMode): string | undefined {
   }
 }
 
-function checkOptions(mode: GpuJsMode, options: BackendOptions): void {
-  if (options.dtype !== undefined && options.dtype !== 'float32') {
-    throw new InvalidArgumentError(
-      `gpujs/${mode} computes in single precision only (dtype 'float32'), got dtype '${options.dtype}'. Use the reference backend for float64.`,
-    );
-  }
-  if (options.threads !== undefined && (!Number.isSafeInteger(options.threads) || options.threads < 1)) {
-    throw new InvalidArgumentError(`threads must be a positive integer, got ${options.threads}.`);
-  }
-}
-
-function unavailable(mode: GpuJsMode, reason: string): BackendUnavailableError {
-  return new BackendUnavailableError(BACKEND_NAME, [{ backend: BACKEND_NAME, engine: mode, reason }]);
-}
-
 function create(mode: GpuJsMode): Backend {
   const reason = probe(mode);
   if (reason) throw unavailable(mode, reason);
@@ -64,7 +52,10 @@ function create(mode: GpuJsMode): Backend {
     'gpu.js': gpuJsVersion(),
     mode,
     precision: 'float32',
-    summation: 'compensated (Kahan) for dot products and batch sums',
+    summation:
+      mode === 'cpu'
+        ? 'float64 inside each kernel (JavaScript), so plain sums; float32 between kernels'
+        : 'compensated (Kahan) for dot products and batch sums',
     // gpu.js runs webasm kernels on worker threads only under its async contract, which adds a hop per kernel.
     threads: 1,
   };
@@ -90,25 +81,9 @@ const DESCRIPTIONS: Record<GpuJsMode, string> = {
   cpu: 'gpu.js kernels compiled to plain JavaScript on the CPU',
 };
 
-function engine(mode: GpuJsMode): EngineFactory {
-  return {
-    name: mode,
-    description: DESCRIPTIONS[mode],
-    async unavailableReason() {
-      try {
-        return probe(mode);
-      } catch (error) {
-        return `probing gpu.js '${mode}' failed: ${error instanceof Error ? error.message : String(error)}`;
-      }
-    },
-    async create(options) {
-      checkOptions(mode, options);
-      return create(mode);
-    },
-  };
-}
-
 /** Highest priority first: core picks the first available one when no engine is named. */
 export const ENGINE_MODES: readonly GpuJsMode[] = ['headlessgl', 'webasm', 'cpu'];
 
-export const engines: readonly EngineFactory[] = ENGINE_MODES.map(engine);
+export const engines: readonly EngineFactory[] = ENGINE_MODES.map((mode) =>
+  gpuJsEngine({ mode, description: DESCRIPTIONS[mode], probe: () => probe(mode), create: () => create(mode) }),
+);

@@ -1,4 +1,10 @@
-import type { GlContext } from './headless-gl.js';
+/** The WebGL calls this package makes itself; gpu.js makes the rest. */
+export interface GlContext {
+  readonly VERSION: number;
+  readonly RENDERER: number;
+  getParameter(name: number): unknown;
+  getExtension(name: string): unknown;
+}
 
 /** WebGL objects alive in one context, by kind. */
 export interface LiveGlObjects {

@@ -2,10 +2,12 @@
  * The slice of gpu.js 2.24 this package uses, typed structurally. gpu.js's own `index.d.ts` describes far more
  * (and some of it loosely); naming only what we call keeps the contract small and checked.
  */
-import { createRequire } from 'node:module';
 
-/** gpu.js modes that xbackend exposes as engines. */
+/** gpu.js modes that xbackend exposes as engines in Node. */
 export type GpuJsMode = 'headlessgl' | 'webasm' | 'cpu';
+
+/** gpu.js modes that xbackend exposes as engines in a browser. */
+export type GpuJsWebMode = 'webgl2' | 'webgl';
 
 export interface KernelSettings {
   readonly output: readonly number[];
@@ -51,32 +53,24 @@ export interface GpuTexture {
   delete(): void;
 }
 
+/** What a GL kernel class found out about its context; `null` until gpu.js has probed one. */
+export interface GlFeatures {
+  readonly features: { readonly isTextureFloat: boolean; readonly isFloatRead: boolean } | null;
+}
+
 export interface GpuJsModule {
   readonly GPU: {
-    new (settings: { mode: GpuJsMode; context?: unknown }): GpuInstance;
+    new (settings: { mode: GpuJsMode | GpuJsWebMode; context?: unknown }): GpuInstance;
     readonly isHeadlessGLSupported: boolean;
     readonly isWebAssemblySupported: boolean;
+    readonly isWebGLSupported: boolean;
+    readonly isWebGL2Supported: boolean;
   };
   readonly Texture: abstract new (...args: never[]) => GpuTexture;
   readonly WebAssemblyKernel: KernelClass & { readonly isSIMDSupported: boolean };
-  readonly HeadlessGLKernel: KernelClass & {
-    readonly features: { readonly isTextureFloat: boolean; readonly isFloatRead: boolean } | null;
-  };
+  readonly HeadlessGLKernel: KernelClass & GlFeatures;
+  readonly WebGLKernel: KernelClass & GlFeatures;
+  readonly WebGL2Kernel: KernelClass & GlFeatures;
   readonly CPUKernel: KernelClass;
-  input(value: Float32Array, size: readonly number[]): unknown;
-}
-
-const require = createRequire(import.meta.url);
-
-/** Loads gpu.js on first use (it loads the native `gl` module when present, so never at import time). */
-export function loadGpuJs(): GpuJsModule {
-  return require('gpu.js') as GpuJsModule;
-}
-
-export function gpuJsVersion(): string {
-  try {
-    return (require('gpu.js/package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
+  input(value: Float32Array | Uint8Array, size: readonly number[]): unknown;
 }

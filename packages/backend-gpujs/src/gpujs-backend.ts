@@ -1,4 +1,4 @@
-import { type Backend, type CompiledModel, type ModelSpec, type ParameterTensor, XBackendError } from '@xbackend/core';
+import { type Backend, type CompiledModel, type ModelSpec, type ParameterTensor, type Profiler, XBackendError } from '@xbackend/core';
 import { GpuJsModel } from './gpujs-model.js';
 import { planModel } from './model-plan.js';
 import type { GpuRuntime, LiveResources } from './runtime.js';
@@ -9,8 +9,11 @@ export const BACKEND_NAME = 'gpujs';
 export class GpuJsBackend implements Backend {
   readonly name = BACKEND_NAME;
   readonly dtype = 'float32' as const;
+  /** Examples per evaluation call: the test set in 4 calls; kernels are compiled once for this capacity. */
+  readonly evalBatchSize = 2500;
   private readonly models = new Set<GpuJsModel>();
   private disposed = false;
+  private profiler: Profiler | undefined;
 
   constructor(
     private readonly runtime: GpuRuntime,
@@ -23,9 +26,15 @@ export class GpuJsBackend implements Backend {
     return this.runtime.mode;
   }
 
+  /** Times the host reads of the models compiled from now on (see core's `BackendOptions.profiler`). */
+  withProfiler(profiler: Profiler): this {
+    this.profiler = profiler;
+    return this;
+  }
+
   async compile(spec: ModelSpec, initial: readonly ParameterTensor[]): Promise<CompiledModel> {
     if (this.disposed) throw new XBackendError('DISPOSED', `This gpujs/${this.engine} backend was disposed; load the backend again.`);
-    const model = new GpuJsModel(this.runtime, planModel(spec, BACKEND_NAME), initial, (m) => this.models.delete(m));
+    const model = new GpuJsModel(this.runtime, planModel(spec, BACKEND_NAME), initial, (m) => this.models.delete(m), this.profiler);
     this.models.add(model);
     return model;
   }

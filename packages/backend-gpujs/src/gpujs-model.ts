@@ -4,10 +4,13 @@ import {
   type CompiledModel,
   type FloatArray,
   type ParameterTensor,
+  type Profiler,
   type StepHyperparameters,
+  timed,
+  unitOfByteTable,
   XBackendError,
 } from '@xbackend/core';
-import { BatchKernels } from './batch-kernels.js';
+import { BatchKernels, type StagedBatch } from './batch-kernels.js';
 import type { KernelOutput } from './gpujs-api.js';
 import type { ModelPlan } from './model-plan.js';
 import { ParameterSlot } from './parameter-slot.js';
@@ -27,6 +30,8 @@ export class GpuJsModel implements CompiledModel {
   private readonly biases: ParameterSlot[];
   /** By capacity, least recently used first. */
   private readonly capacities = new Map<number, BatchKernels>();
+  /** `float32(v / 255)` for every byte: the table kernels read pixel bytes through. */
+  private readonly unitOfByte = unitOfByteTable();
   private disposed = false;
 
   constructor(
@@ -34,6 +39,7 @@ export class GpuJsModel implements CompiledModel {
     private readonly plan: ModelPlan,
     initial: readonly ParameterTensor[],
     private readonly onDispose: (model: GpuJsModel) => void,
+    private readonly profiler?: Profiler,
   ) {
     this.weights = plan.blocks.map((b) => new ParameterSlot(runtime, `${b.layerIndex}.weight`, [b.outFeatures, b.inFeatures]));
     this.biases = plan.blocks.map((b) => new ParameterSlot(runtime, `${b.layerIndex}.bias`, [b.outFeatures]));
@@ -49,14 +55,15 @@ export class GpuJsModel implements CompiledModel {
     this.checkAlive();
     const { lr, weightDecay } = hyper;
     const kernels = this.kernelsFor(batch.size);
-    const { x, labels } = kernels.stage(batch);
-    const acts = this.forward(kernels, x);
+    const staged = kernels.stage(batch);
+    const acts = this.forward(kernels, staged);
     const run = this.runtime.run.bind(this.runtime);
     const invN = 1 / batch.size;
     const blocks = this.plan.blocks.length;
     const grads: { weight: KernelOutput; bias: KernelOutput }[] = [];
-    // Backward first, reading the parameters before any of them changes.
-    let dz = run(kernels.logitsGrad(), acts[blocks], labels);
+    // Backward first, reading the parameters before any of them changes. It stops at block 0's parameters: the
+    // gradient with respect to the input (the batch) is never computed.
+    let dz = run(kernels.logitsGrad(), acts[blocks], staged.labels);
     for (let l = blocks - 1; l >= 0; l--) {
       grads[l] = { weight: run(kernels.weightGrad(l), dz, acts[l], invN, 1), bias: run(kernels.biasGrad(l), dz, invN, 1) };
       if (l > 0) {
@@ -69,31 +76,32 @@ export class GpuJsModel implements CompiledModel {
       this.slot(this.biases, l).update(g.bias, lr, weightDecay);
     });
     // The one readback of the step; its logits come from the forward pass above, before the update.
-    return this.stats(run(kernels.batchStats(), acts[blocks], labels, 1));
+    return this.stats(kernels, acts[blocks], staged.labels);
   }
 
   async evaluate(batch: Batch): Promise<BatchStats> {
     this.checkAlive();
     const kernels = this.kernelsFor(batch.size);
-    const { x, labels } = kernels.stage(batch);
-    const acts = this.forward(kernels, x);
-    return this.stats(this.runtime.run(kernels.batchStats(), acts[this.plan.blocks.length], labels, 1));
+    const staged = kernels.stage(batch);
+    return this.stats(kernels, this.forward(kernels, staged)[this.plan.blocks.length], staged.labels);
   }
 
   async logits(batch: Batch): Promise<FloatArray> {
     this.checkAlive();
     const kernels = this.kernelsFor(batch.size);
-    const acts = this.forward(kernels, kernels.stage(batch).x);
-    return this.runtime.read(acts[this.plan.blocks.length], batch.size, this.plan.numClasses);
+    const acts = this.forward(kernels, kernels.stage(batch));
+    return timed(this.profiler, 'read', () => this.runtime.read(acts[this.plan.blocks.length], batch.size, this.plan.numClasses));
   }
 
   async losses(batch: Batch): Promise<FloatArray> {
     this.checkAlive();
     const kernels = this.kernelsFor(batch.size);
-    const { x, labels } = kernels.stage(batch);
-    const acts = this.forward(kernels, x);
-    const perExample = this.runtime.run(kernels.exampleLosses(), acts[this.plan.blocks.length], labels);
-    return this.runtime.read(perExample, 1, batch.size);
+    const staged = kernels.stage(batch);
+    const acts = this.forward(kernels, staged);
+    return timed(this.profiler, 'read', () => {
+      const perExample = this.runtime.run(kernels.exampleLosses(), acts[this.plan.blocks.length], staged.labels);
+      return this.runtime.read(perExample, 1, batch.size);
+    });
   }
 
   async readParameters(): Promise<ParameterTensor[]> {
@@ -125,17 +133,24 @@ export class GpuJsModel implements CompiledModel {
     return [...this.capacities.keys()];
   }
 
-  private forward(kernels: BatchKernels, x: unknown): KernelOutput[] {
-    const acts: KernelOutput[] = [x];
+  /** Activations of every block; `acts[0]` is the input as float32 (pixel bytes converted by the `unit` kernel). */
+  private forward(kernels: BatchKernels, staged: StagedBatch): KernelOutput[] {
+    const acts: KernelOutput[] = [staged.bytes ? this.runtime.run(kernels.unit(), staged.x, this.unitOfByte) : staged.x];
     this.plan.blocks.forEach((_, l) => {
       acts.push(this.runtime.run(kernels.forward(l), acts[l], this.slot(this.weights, l).current, this.slot(this.biases, l).current, 1));
     });
     return acts;
   }
 
-  private stats(result: KernelOutput): BatchStats {
-    const [lossSum, correct] = this.runtime.read(result, 1, 2);
-    return { lossSum: lossSum as number, correct: Math.round(correct as number) };
+  /**
+   * The batch's loss sum and correct count, read back to the host: the stats kernel is not pipelined, so on GL running
+   * it waits for the device and reads the pixels back, and the whole of it is timed as `read`.
+   */
+  private stats(kernels: BatchKernels, logits: KernelOutput, labels: Float32Array): BatchStats {
+    return timed(this.profiler, 'read', () => {
+      const [lossSum, correct] = this.runtime.read(this.runtime.run(kernels.batchStats(), logits, labels, 1), 1, 2);
+      return { lossSum: lossSum as number, correct: Math.round(correct as number) };
+    });
   }
 
   private kernelsFor(size: number): BatchKernels {

@@ -3,14 +3,7 @@
  * context a 'headlessgl' backend owns. Nothing here runs at import time.
  */
 import { createRequire } from 'node:module';
-
-/** The WebGL calls this package makes itself; gpu.js makes the rest. */
-export interface GlContext {
-  readonly VERSION: number;
-  readonly RENDERER: number;
-  getParameter(name: number): unknown;
-  getExtension(name: string): unknown;
-}
+import type { GlContext } from './gl-objects.js';
 
 type CreateContext = (width: number, height: number, options: { preserveDrawingBuffer: boolean }) => GlContext | null;
 

@@ -8,11 +8,25 @@
  */
 
 /**
- * Compensated (Kahan) summation of `term` over `index` in [0, count). `one` is a kernel argument equal to 1:
- * multiplying the new total by it hides `(t - s) - y` from GLSL compilers, which otherwise fold the compensation
- * to zero under fast-math rules (Mesa llvmpipe does). On WebAssembly and JS the multiply is exact and harmless.
+ * How kernels add up dot products and batch sums. `compensated`: Kahan summation, for kernels that compute in float32
+ * (webasm, GL), where a plain running sum of 784 terms loses several ulps. `plain`: a running sum, for gpu.js's cpu
+ * mode, whose kernels are JavaScript and so accumulate in float64 (each product of two float32 values is exact there and
+ * the sum's error is ~1e-13, far below the float32 rounding of the kernel's output): compensation would only cost time.
  */
-function kahanSum(total: string, index: string, count: string, term: string): string {
+export type Summation = 'compensated' | 'plain';
+
+/**
+ * Summation of `term` over `index` in [0, count) into `total`. Compensated: `one` is a kernel argument equal to 1;
+ * multiplying the new total by it hides `(t - s) - y` from GLSL compilers, which otherwise fold the compensation to
+ * zero under fast-math rules (Mesa llvmpipe does). On WebAssembly the multiply is exact and harmless.
+ */
+function sum(summation: Summation, total: string, index: string, count: string, term: string): string {
+  if (summation === 'plain') {
+    return `let ${total} = 0;
+  for (let ${index} = 0; ${index} < ${count}; ${index}++) {
+    ${total} += ${term};
+  }`;
+  }
   return `let ${total} = 0;
   let ${total}Err = 0;
   for (let ${index} = 0; ${index} < ${count}; ${index}++) {
@@ -26,12 +40,24 @@ function kahanSum(total: string, index: string, count: string, term: string): st
 /** exp(v) for v <= 0, floored so that -Infinity (from -3e38 - 3e38) never reaches exp(). */
 const EXP_FLOOR = '-87';
 
+/**
+ * The float32 value of each pixel byte of `input`: `lut[v]`, the 256-entry table of `float32(v / 255)`. A table
+ * lookup is exact on every gpu.js backend (a GLSL division need not be correctly rounded); doing it once per batch
+ * keeps the matmul kernels plain (an indexed load inside their loops stops webasm from vectorising them).
+ * Output [features, batch].
+ */
+export function unitSource(): string {
+  return `function unit(input, lut) {
+  return lut[input[this.thread.y][this.thread.x]];
+}`;
+}
+
 /** `act[b][o] = relu?(sum_k input[b][k] * weight[o][k] + bias[o])`; output [outFeatures, batch]; constant K. */
-export function forwardSource(relu: boolean): string {
+export function forwardSource(relu: boolean, summation: Summation): string {
   return `function forward(input, weight, bias, one) {
   const o = this.thread.x;
   const b = this.thread.y;
-  ${kahanSum('s', 'k', 'this.constants.K', 'input[b][k] * weight[o][k]')}
+  ${sum(summation, 's', 'k', 'this.constants.K', 'input[b][k] * weight[o][k]')}
   const z = s + bias[o];
   return ${relu ? 'Math.max(z, 0)' : 'z'};
 }`;
@@ -139,32 +165,32 @@ export function exampleLossesSource(): string {
  * Backprop through Linear l into the previous block: `dz_prev[b][k] = sum_o dz[b][o] * weight[o][k]`, masked by the
  * previous block's ReLU (`act > 0`). Output [inFeatures, batch]; constant O.
  */
-export function backpropSource(reluBefore: boolean): string {
+export function backpropSource(reluBefore: boolean, summation: Summation): string {
   const mask = reluBefore ? 'if (act[b][k] <= 0) {\n    return 0;\n  }' : '';
   return `function backprop(dz, weight, ${reluBefore ? 'act, ' : ''}one) {
   const k = this.thread.x;
   const b = this.thread.y;
   ${mask}
-  ${kahanSum('s', 'o', 'this.constants.O', 'dz[b][o] * weight[o][k]')}
+  ${sum(summation, 's', 'o', 'this.constants.O', 'dz[b][o] * weight[o][k]')}
   return s;
 }`;
 }
 
 /** Mean-loss weight gradient `invN * sum_b dz[b][o] * input[b][k]`; output [inFeatures, outFeatures]; constant B. */
-export function weightGradSource(): string {
+export function weightGradSource(summation: Summation): string {
   return `function weightGrad(dz, input, invN, one) {
   const k = this.thread.x;
   const o = this.thread.y;
-  ${kahanSum('s', 'b', 'this.constants.B', 'dz[b][o] * input[b][k]')}
+  ${sum(summation, 's', 'b', 'this.constants.B', 'dz[b][o] * input[b][k]')}
   return s * invN;
 }`;
 }
 
 /** Mean-loss bias gradient `invN * sum_b dz[b][o]`; output [outFeatures]; constant B. */
-export function biasGradSource(): string {
+export function biasGradSource(summation: Summation): string {
   return `function biasGrad(dz, invN, one) {
   const o = this.thread.x;
-  ${kahanSum('s', 'b', 'this.constants.B', 'dz[b][o]')}
+  ${sum(summation, 's', 'b', 'this.constants.B', 'dz[b][o]')}
   return s * invN;
 }`;
 }

@@ -1,6 +1,15 @@
 import { XBackendError } from '@xbackend/core';
 import type { LiveGlObjects } from './gl-objects.js';
-import type { GpuInstance, GpuJsMode, GpuJsModule, KernelClass, KernelInstance, KernelOutput, KernelShortcut } from './gpujs-api.js';
+import type {
+  GpuInstance,
+  GpuJsMode,
+  GpuJsModule,
+  GpuJsWebMode,
+  KernelClass,
+  KernelInstance,
+  KernelOutput,
+  KernelShortcut,
+} from './gpujs-api.js';
 
 /** Live device resources of one backend: our kernels, gpu.js's kernel list and, on GL, the context's objects. */
 export interface LiveResources {
@@ -28,7 +37,7 @@ export class GpuRuntime {
   constructor(
     readonly gpujs: GpuJsModule,
     readonly gpu: GpuInstance,
-    readonly mode: GpuJsMode,
+    readonly mode: GpuJsMode | GpuJsWebMode,
     private readonly glObjects?: () => LiveGlObjects,
   ) {}
 
@@ -63,8 +72,8 @@ export class GpuRuntime {
     return result;
   }
 
-  /** Host-side data as a kernel argument of shape [rows, cols] (read as `m[row][col]`) or [length]. */
-  input(values: Float32Array, shape: readonly [number] | readonly [number, number]): unknown {
+  /** Host-side data (float32 values, or bytes a kernel reads as numbers) as a kernel argument of shape [rows, cols] (read as `m[row][col]`) or [length]. */
+  input(values: Float32Array | Uint8Array, shape: readonly [number] | readonly [number, number]): unknown {
     return this.gpujs.input(values, shape.length === 2 ? [shape[1], shape[0]] : [shape[0]]);
   }
 
@@ -96,6 +105,8 @@ export class GpuRuntime {
       headlessgl: this.gpujs.HeadlessGLKernel,
       webasm: this.gpujs.WebAssemblyKernel,
       cpu: this.gpujs.CPUKernel,
+      webgl2: this.gpujs.WebGL2Kernel,
+      webgl: this.gpujs.WebGLKernel,
     }[this.mode];
     if (!isInstance(actual, expected)) {
       const reason = actual.fallbackReason ? `: ${actual.fallbackReason}` : '';

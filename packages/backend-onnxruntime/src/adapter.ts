@@ -1,9 +1,13 @@
 import type { BackendAdapter } from '@xbackend/core';
-import { cpuEngine, cudaEngine } from './engines.js';
+import { ONNX_ENGINES } from '#engines';
 
-/** onnxruntime-node; 'cpu' first, so it is the default, and 'cuda' only when asked for by name or when cpu is missing. */
+/**
+ * onnxruntime running training graphs built in TypeScript. In Node: onnxruntime-node's 'cpu' (the default), then
+ * 'cuda'. In a browser: onnxruntime-web's 'wasm' (the default), then 'webgpu'.
+ */
 export const adapter: BackendAdapter = {
   name: 'onnxruntime',
-  description: 'onnxruntime-node InferenceSession running training graphs built in TypeScript (ONNX opset 18)',
-  engines: [cpuEngine, cudaEngine],
+  description:
+    'onnxruntime InferenceSession (onnxruntime-node, or onnxruntime-web in a browser) running training graphs built in TypeScript (ONNX opset 18)',
+  engines: ONNX_ENGINES,
 };

@@ -1,67 +1,41 @@
+/** onnxruntime engines in Node (`#engines` under the `node` and default conditions); the browser's are in engines.browser.ts. */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import {
-  type Backend,
-  type BackendOptions,
-  type CompiledModel,
-  type DType,
-  type EngineFactory,
-  InvalidArgumentError,
-  type ModelSpec,
-  type ParameterTensor,
-  XBackendError,
-} from '@xbackend/core';
-import { OnnxCompiledModel } from './compiled-model.js';
-import { GraphBuilder, IR_VERSION, OPSET } from './graph.js';
-import { loadOrt, type Ort, type SessionOptions } from './ort.js';
+import type { EngineFactory } from '@xbackend/core';
+import { GraphBuilder } from './graph.js';
+import { onnxEngine } from './onnx-backend.js';
+import type { SessionOptions } from './ort.js';
+import { loadOrt, type OrtNodeModule } from './ort.node.js';
 
 /** onnxruntime-node's execution providers that xbackend offers as engines. */
 export type ExecutionProvider = 'cpu' | 'cuda';
 
-class OnnxBackend implements Backend {
-  readonly name = 'onnxruntime';
-  private readonly models = new Set<OnnxCompiledModel>();
-  private disposed = false;
+/**
+ * Intra-op threads unless the user asks for more (`threads`). Chosen by measurement (apps/bench, README): a step of the
+ * book's model is small (256×784×10), so a second thread gains little even on an idle machine and loses badly on a
+ * shared one, where it waits for a core between the many short parallel sections of every step.
+ */
+export const DEFAULT_INTRA_OP_THREADS = 1;
 
-  constructor(
-    private readonly ort: Ort,
-    readonly engine: ExecutionProvider,
-    readonly dtype: DType,
-    private readonly sessionOptions: SessionOptions,
-    readonly details: Readonly<Record<string, string | number | boolean>>,
-  ) {}
-
-  async compile(spec: ModelSpec, initial: readonly ParameterTensor[]): Promise<CompiledModel> {
-    if (this.disposed) throw new XBackendError('DISPOSED', 'This onnxruntime backend was disposed; load it again.');
-    const model = await OnnxCompiledModel.create(this.ort, spec, this.dtype, initial, this.sessionOptions, (m) => this.models.delete(m));
-    this.models.add(model);
-    return model;
-  }
-
-  async dispose(): Promise<void> {
-    this.disposed = true;
-    await Promise.all([...this.models].map((m) => m.dispose()));
-  }
-}
-
-function checkOptions(engine: ExecutionProvider, options: BackendOptions): { dtype: DType; threads: number | undefined } {
-  const dtype = options.dtype ?? 'float32';
-  if (dtype !== 'float32' && dtype !== 'float64') {
-    throw new InvalidArgumentError(`onnxruntime/${engine}: dtype must be 'float32' or 'float64', got '${String(dtype)}'.`);
-  }
-  const threads = options.threads;
-  if (threads !== undefined && (!Number.isSafeInteger(threads) || threads <= 0)) {
-    throw new InvalidArgumentError(`onnxruntime/${engine}: threads must be a positive integer (intra-op threads), got ${threads}.`);
-  }
-  return { dtype, threads };
-}
+/**
+ * Whether idle intra-op threads busy-wait for work (`session.intra_op.allow_spinning`) unless the user says otherwise:
+ * off, because a spinning thread burns a core between steps (the process used ~2× the CPU time of its wall time) and
+ * slows everything else on a shared machine. Matters only with more than one thread.
+ */
+export const DEFAULT_SPINNING = false;
 
 /** Session options for one engine; a fixed, sequential plan keeps per-step overhead low and results reproducible. */
-export function sessionOptionsFor(engine: ExecutionProvider, threads: number | undefined): SessionOptions {
+export function sessionOptionsFor(
+  engine: ExecutionProvider,
+  threads = DEFAULT_INTRA_OP_THREADS,
+  spinning = DEFAULT_SPINNING,
+): SessionOptions {
   return {
     executionProviders: [engine],
-    ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
+    intraOpNumThreads: threads,
+    // onnxruntime-node passes `extra` through as session config entries: session.intra_op.allow_spinning.
+    extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
@@ -69,7 +43,7 @@ export function sessionOptionsFor(engine: ExecutionProvider, threads: number | u
   };
 }
 
-async function ortOrReason(): Promise<{ ort: Ort } | { reason: string }> {
+async function ortOrReason(): Promise<{ ort: OrtNodeModule } | { reason: string }> {
   try {
     return { ort: await loadOrt() };
   } catch (error) {
@@ -119,37 +93,29 @@ async function probeCuda(): Promise<string | undefined> {
   }
 }
 
-function engineFactory(engine: ExecutionProvider, description: string, check: () => Promise<string | undefined>): EngineFactory {
-  const unavailableReason = async (): Promise<string | undefined> => {
-    try {
-      return await check();
-    } catch (error) {
-      return `checking onnxruntime failed: ${error instanceof Error ? error.message : String(error)}`;
-    }
-  };
-  return {
+function nodeEngine(engine: ExecutionProvider, description: string, check: () => Promise<string | undefined>): EngineFactory {
+  return onnxEngine({
     name: engine,
     description,
-    unavailableReason,
-    async create(options: BackendOptions): Promise<Backend> {
-      const { dtype, threads } = checkOptions(engine, options);
-      const reason = await unavailableReason();
-      if (reason) throw new XBackendError('ENGINE_UNAVAILABLE', `onnxruntime/${engine} is not available: ${reason}`);
+    check,
+    async start(threads = DEFAULT_INTRA_OP_THREADS, spinning = DEFAULT_SPINNING) {
       const ort = await loadOrt();
       const details = {
         onnxruntime: ort.env.versions.node ?? 'unknown',
         executionProvider: engine,
-        intraOpNumThreads: threads ?? 'onnxruntime default',
-        opset: OPSET,
-        irVersion: IR_VERSION,
-        lossPrecision: 'float64',
+        intraOpNumThreads: threads,
+        intraOpSpinning: spinning,
       };
-      return new OnnxBackend(ort, engine, dtype, sessionOptionsFor(engine, threads), details);
+      return {
+        ort,
+        session: { options: sessionOptionsFor(engine, threads, spinning), writesIntoOutputs: true, readsInputsInPlace: true },
+        details,
+      };
     },
-  };
+  });
 }
 
-export const cpuEngine: EngineFactory = engineFactory(
+export const cpuEngine: EngineFactory = nodeEngine(
   'cpu',
   'onnxruntime-node CPU execution provider (training graphs built in TypeScript)',
   async () => {
@@ -161,7 +127,7 @@ export const cpuEngine: EngineFactory = engineFactory(
   },
 );
 
-export const cudaEngine: EngineFactory = engineFactory(
+export const cudaEngine: EngineFactory = nodeEngine(
   'cuda',
   'onnxruntime-node CUDA execution provider (NVIDIA GPUs, linux/x64 and win32/x64)',
   () => {
@@ -169,3 +135,6 @@ export const cudaEngine: EngineFactory = engineFactory(
     return cudaReason;
   },
 );
+
+/** The engines in Node: 'cpu' first, so it is the default, and 'cuda' only when asked for by name or when cpu is missing. */
+export const ONNX_ENGINES: readonly EngineFactory[] = [cpuEngine, cudaEngine];

@@ -3,7 +3,7 @@ import onnxProto from 'onnx-proto';
 const { onnx } = onnxProto;
 
 /** Element types the graphs use, named as onnxruntime-node names tensor types. */
-export type ElemType = 'float32' | 'float64' | 'int32' | 'int64' | 'bool';
+export type ElemType = 'float32' | 'float64' | 'uint8' | 'int32' | 'int64' | 'bool';
 
 /** A dimension: a number, or a symbol (e.g. `N`, the batch size) that stays free until run time. */
 export type Dim = number | string;
@@ -56,6 +56,7 @@ export const IR_VERSION = 8;
 const DATA_TYPE: Record<ElemType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   float64: onnx.TensorProto.DataType.DOUBLE,
+  uint8: onnx.TensorProto.DataType.UINT8,
   int32: onnx.TensorProto.DataType.INT32,
   int64: onnx.TensorProto.DataType.INT64,
   bool: onnx.TensorProto.DataType.BOOL,
@@ -248,6 +249,8 @@ export function toTypedArray(type: ElemType, values: readonly number[] | TensorD
       return Float32Array.from(values as ArrayLike<number>);
     case 'float64':
       return Float64Array.from(values as ArrayLike<number>);
+    case 'uint8':
+      return Uint8Array.from(values as ArrayLike<number>);
     case 'int32':
       return Int32Array.from(values as ArrayLike<number>);
     case 'int64':

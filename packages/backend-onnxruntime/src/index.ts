@@ -1,6 +1,5 @@
 export { adapter } from './adapter.js';
 export { type GradientOptions, gradients } from './autodiff.js';
-export { cpuEngine, cudaEngine, type ExecutionProvider } from './engines.js';
 export { buildOnnxModel, type ExportOptions } from './export.js';
 export { type GradientRule, gradientRules } from './gradient-rules.js';
 export { type Attribute, attr, type Dim, type ElemType, GraphBuilder, type GraphNode, IR_VERSION, OPSET, type Value } from './graph.js';

@@ -10,6 +10,10 @@ import * as op from './ops.js';
 /** Graph input and output names shared by the graphs and the code that feeds them. */
 export const NAMES = {
   x: 'x',
+  pixels: 'pixels',
+  /** A batch's source: every example's bytes, and the rows of the batch. */
+  sourceBytes: 'source_bytes',
+  sourceIndex: 'source_index',
   y: 'y',
   lr: 'lr',
   weightDecay: 'weight_decay',
@@ -93,29 +97,63 @@ export function crossEntropy(g: GraphBuilder, logits: Value, labels: Value): Cro
   });
 }
 
+/**
+ * How a graph receives the examples: `rows`, the rows `source_index` of a whole byte array `source_bytes` (a Gather,
+ * then as `pixels`); `pixels`, uint8 bytes converted inside the graph (see `unitFromPixels`); or `x`, float32 values.
+ * A session serves one kind, so the model creates the sessions its batches ask for.
+ */
+export type InputKind = 'rows' | 'pixels' | 'float';
+
+/** Symbolic row count of a source's byte array. */
+const SOURCE_ROWS_DIM = 'rows';
+
 interface ModelInputs {
-  readonly x: Value;
   readonly y: Value;
   readonly params: Map<string, Value>;
-  /** `x` in the model's dtype (a Cast when the model computes in float64). */
+  /** The examples in the model's dtype (a Cast when the model computes in float64). */
   readonly xModel: Value;
 }
 
-function modelInputs(g: GraphBuilder, spec: ModelSpec, dtype: DType): ModelInputs {
-  const x = g.input(NAMES.x, 'float32', [BATCH_DIM, ...spec.inputShape]);
+/**
+ * `float32(v / 255)` for every byte `v`: a Cast, then a float32 Div, which IEEE 754 rounds correctly, so the values
+ * are bit-identical to the host's `v / 255` in float32. (A Mul by a rounded 1/255 would differ for some bytes.)
+ */
+function unitFromPixels(g: GraphBuilder, pixels: Value): Value {
+  return g.scoped('input', () => op.div(g, op.cast(g, pixels, 'float32'), op.scalar(g, 'float32', 255)));
+}
+
+/** The examples as the graph receives them, as float32 [N, ...inputShape]. */
+function examples(g: GraphBuilder, spec: ModelSpec, input: InputKind): Value {
+  const shape = [BATCH_DIM, ...spec.inputShape];
+  switch (input) {
+    case 'float':
+      return g.input(NAMES.x, 'float32', shape);
+    case 'pixels':
+      return unitFromPixels(g, g.input(NAMES.pixels, 'uint8', shape));
+    case 'rows': {
+      // onnxruntime reads the whole array in place (no copy), and the Gather copies only the batch's rows.
+      const bytes = g.input(NAMES.sourceBytes, 'uint8', [SOURCE_ROWS_DIM, ...spec.inputShape]);
+      return unitFromPixels(g, op.gatherRows(g, bytes, g.input(NAMES.sourceIndex, 'int32', [BATCH_DIM])));
+    }
+  }
+}
+
+function modelInputs(g: GraphBuilder, spec: ModelSpec, dtype: DType, input: InputKind): ModelInputs {
+  const x = examples(g, spec, input);
   const y = g.input(NAMES.y, 'int32', [BATCH_DIM]);
   const params = new Map(parameterShapes(spec.layers).map(({ name, shape }) => [name, g.input(name, dtype, shape)] as const));
-  return { x, y, params, xModel: op.cast(g, x, dtype) };
+  return { y, params, xModel: op.cast(g, x, dtype) };
 }
 
 /**
- * One SGD step as one graph. Inputs: `x` float32 [N, ...inputShape], `y` int32 [N], every parameter, `lr` and
- * `weight_decay` (scalars of the model's dtype). Outputs: `${name}.next` for every parameter,
- * `loss_sum` and `correct` (float64 scalars, from the forward pass before the update).
+ * One SGD step as one graph. Inputs: `x` float32 [N, ...inputShape] (or the bytes of `input`: see `InputKind`), `y`
+ * int32 [N], every parameter, `lr` and `weight_decay` (scalars of the model's dtype). Outputs: `${name}.next` for every
+ * parameter, `loss_sum` and `correct` (float64 scalars, from the forward pass before the update). No gradient flows
+ * into the examples: autodiff differentiates with respect to the parameters only.
  */
-export function buildTrainGraph(spec: ModelSpec, dtype: DType): GraphBuilder {
+export function buildTrainGraph(spec: ModelSpec, dtype: DType, input: InputKind = 'float'): GraphBuilder {
   const g = new GraphBuilder('train-step');
-  const { y, params, xModel } = modelInputs(g, spec, dtype);
+  const { y, params, xModel } = modelInputs(g, spec, dtype, input);
   const lr = g.input(NAMES.lr, dtype, []);
   const weightDecay = g.input(NAMES.weightDecay, dtype, []);
   const current = [...params.values()];
@@ -155,10 +193,10 @@ export function appendTrainStep(
   return { next, lossSum: head.lossSum, correct: head.correct };
 }
 
-/** Forward only: `logits` (model dtype), `losses` (float64 [N]), `loss_sum`, `correct`. */
-export function buildEvalGraph(spec: ModelSpec, dtype: DType): GraphBuilder {
+/** Forward only: `logits` (model dtype), `losses` (float64 [N]), `loss_sum`, `correct`; inputs as the training step's. */
+export function buildEvalGraph(spec: ModelSpec, dtype: DType, input: InputKind = 'float'): GraphBuilder {
   const g = new GraphBuilder('evaluate');
-  const { y, params, xModel } = modelInputs(g, spec, dtype);
+  const { y, params, xModel } = modelInputs(g, spec, dtype, input);
   const logits = forward(g, spec, xModel, params);
   const head = crossEntropy(g, logits, y);
   g.output(logits, NAMES.logits);

@@ -88,7 +88,7 @@ export function where(g: GraphBuilder, condition: Value, a: Value, b: Value): Va
 
 export function cast(g: GraphBuilder, x: Value, to: ElemType): Value {
   if (x.type === to) return x;
-  const codes: Record<ElemType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 };
+  const codes: Record<ElemType, number> = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float64: 11 };
   return g.node('Cast', [x], [{ type: to, shape: x.shape }], { to: attr.int(codes[to]) })[0] as Value;
 }
 
@@ -209,6 +209,14 @@ export function argMax(g: GraphBuilder, x: Value, axis: number, keepdims: boolea
   const a = normalizeAxis('ArgMax', axis, x.shape.length);
   const shape = keepdims ? x.shape.map((d, i) => (i === a ? 1 : d)) : x.shape.filter((_, i) => i !== a);
   return g.node('ArgMax', [x], [{ type: 'int64', shape }], { axis: attr.int(axis), keepdims: attr.int(keepdims ? 1 : 0) })[0] as Value;
+}
+
+/** Rows of `data` along axis 0, in the order of `indices` (a 1-D int32 or int64 tensor). */
+export function gatherRows(g: GraphBuilder, data: Value, indices: Value): Value {
+  if (indices.type !== 'int64' && indices.type !== 'int32') fail('Gather', 'indices must be int32 or int64');
+  if (indices.shape.length !== 1) fail('Gather', `indices must be 1-D, got ${formatShape(indices.shape)}`);
+  const shape = [indices.shape[0] as Dim, ...data.shape.slice(1)];
+  return g.node('Gather', [data, indices], [{ type: data.type, shape }], { axis: attr.int(0) })[0] as Value;
 }
 
 export function gatherElements(g: GraphBuilder, data: Value, indices: Value, axis: number): Value {

@@ -1,21 +1,29 @@
 import { XBackendError } from '@xbackend/core';
-import type * as OrtModule from 'onnxruntime-node';
+import type * as OrtModule from 'onnxruntime-common';
 import type { GraphBuilder } from './graph.js';
 
+/** What the graphs need from onnxruntime: the API that onnxruntime-node and onnxruntime-web share. */
 export type Ort = typeof OrtModule;
 export type OrtTensor = OrtModule.Tensor;
 export type SessionOptions = OrtModule.InferenceSession.SessionOptions;
 
-let loading: Promise<Ort> | undefined;
-
-/** Imports onnxruntime-node on first use (it loads a native library and registers itself), never at import time. */
-export function loadOrt(): Promise<Ort> {
-  loading ??= import('onnxruntime-node').catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  });
-  return loading;
+/** How the sessions of one engine are created and run. */
+export interface SessionSettings {
+  readonly options: SessionOptions;
+  /**
+   * Whether run() writes into preallocated CPU output tensors. onnxruntime-node does; onnxruntime-web 1.30 binds a
+   * copy of them in its wasm heap and never copies the result back, so there outputs must be fetched by name.
+   */
+  readonly writesIntoOutputs: boolean;
+  /**
+   * Whether run() reads input tensors where they are, without copying them (onnxruntime-node does; onnxruntime-web
+   * copies them into its wasm heap). Then a batch can be fed as rows of the whole data set (see `Batch.source`).
+   */
+  readonly readsInputsInPlace?: boolean;
 }
+
+/** onnxruntime-node in Node, onnxruntime-web in a browser, chosen by the `#ort` import condition. */
+export { loadOrt } from '#ort';
 
 let openSessions = 0;
 

@@ -10,6 +10,7 @@ import {
   type ModelSpec,
   type ParameterTensor,
   parameterShapes,
+  pixelsToUnit,
   type StepHyperparameters,
   sizeOf,
   XBackendError,
@@ -35,6 +36,8 @@ interface LinearParams {
 export class ReferenceModel implements CompiledModel {
   private readonly params: Map<number, LinearParams>;
   private readonly widths: number[];
+  /** Index of the first layer with parameters: no gradient flows into the layers before it, nor into its input. */
+  private readonly firstTrainable: number;
   private capacity = 0;
   /** `activations[i]` is the input of layer i; the last one holds the logits. */
   private activations: FloatArray[] = [];
@@ -60,6 +63,8 @@ export class ReferenceModel implements CompiledModel {
         gradBias: allocate(dtype, layer.outFeatures),
       });
     });
+    const firstLinear = spec.layers.findIndex((layer) => layer.kind === 'linear');
+    this.firstTrainable = firstLinear < 0 ? spec.layers.length : firstLinear;
     this.perExample = allocate(dtype, 0);
     this.setParameters(initial);
   }
@@ -134,8 +139,14 @@ export class ReferenceModel implements CompiledModel {
   private ensureCapacity(rows: number): void {
     if (rows <= this.capacity) return;
     this.capacity = rows;
-    this.activations = this.widths.map((w) => allocate(this.dtype, rows * w));
-    this.gradients = this.widths.map((w) => allocate(this.dtype, rows * w));
+    // A Flatten's output is its input, row-major already: it shares the buffer instead of copying it.
+    this.activations = [];
+    this.widths.forEach((w, i) => {
+      const previous = this.activations[i - 1];
+      this.activations.push(previous && this.spec.layers[i - 1]?.kind === 'flatten' ? previous : allocate(this.dtype, rows * w));
+    });
+    // Gradients exist only after the first layer with parameters (see `backward`).
+    this.gradients = this.widths.map((w, i) => allocate(this.dtype, i > this.firstTrainable ? rows * w : 0));
     this.perExample = allocate(this.dtype, rows);
   }
 
@@ -143,7 +154,10 @@ export class ReferenceModel implements CompiledModel {
     this.assertLive();
     const rows = batch.size;
     this.ensureCapacity(rows);
-    (this.activations[0] as FloatArray).set(batch.x);
+    const input = this.activations[0] as FloatArray;
+    // Bytes become float32(v / 255) right here, in the model's own buffer (the host is this backend's device).
+    if (batch.pixels) pixelsToUnit(batch.pixels, input);
+    else input.set(batch.x);
     for (const [i, layer] of this.spec.layers.entries()) this.forwardLayer(layer, i, rows);
     return rows;
   }
@@ -156,18 +170,20 @@ export class ReferenceModel implements CompiledModel {
       linearForward(input, p.weight, p.bias, rows, layer.inFeatures, layer.outFeatures, output);
     } else if (layer.kind === 'relu') {
       reluForward(input, rows * (this.widths[i] as number), output);
-    } else {
-      output.set(input.subarray(0, rows * (this.widths[i] as number)));
     }
+    // Flatten: `output` is `input` (see ensureCapacity).
   }
 
-  /** Backpropagates `gradients[last]` (set by the loss) into every parameter gradient. */
+  /**
+   * Backpropagates `gradients[last]` (set by the loss) into every parameter gradient. It stops at the first layer with
+   * parameters: the gradient with respect to that layer's input (the batch) is never used, so it is never computed.
+   */
   private backward(rows: number): void {
-    for (let i = this.spec.layers.length - 1; i >= 0; i--) {
+    for (let i = this.spec.layers.length - 1; i >= this.firstTrainable; i--) {
       const layer = this.spec.layers[i] as LayerSpec;
       const gOut = this.gradients[i + 1] as FloatArray;
       const gIn = this.gradients[i] as FloatArray;
-      const needInputGrad = i > 0;
+      const needInputGrad = i > this.firstTrainable;
       if (layer.kind === 'linear') {
         const p = this.params.get(i) as LinearParams;
         linearParamGrads(this.activations[i] as FloatArray, gOut, rows, layer.inFeatures, layer.outFeatures, p.gradWeight, p.gradBias);

@@ -1,6 +1,6 @@
 import { type LayerSpec, type ModelSpec, type ParameterTensor, UnsupportedLayerError } from '@xbackend/core';
-import { transpose } from './transpose.js';
 import type { LayersSequential, Tfc, TfLayer, Tfl } from './tfjs-modules.js';
+import { transpose } from './transpose.js';
 
 /** A Linear layer of the spec and the Dense layer that implements it. */
 export interface DenseSlot {

@@ -1,7 +1,8 @@
 import { activateBackend, exclusive } from './engine-lock.js';
 import type { Tfc, Tfl } from './tfjs-modules.js';
 
-export type TfjsEngineName = 'tensorflow' | 'wasm' | 'cpu';
+/** tfjs backend names used as engines: Node has tensorflow, wasm, cpu; a browser webgpu, webgl, wasm, cpu. */
+export type TfjsEngineName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 export type Details = Readonly<Record<string, string | number | boolean>>;
 

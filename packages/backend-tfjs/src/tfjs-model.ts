@@ -6,16 +6,18 @@ import {
   type FloatArray,
   type ModelSpec,
   type ParameterTensor,
+  type Profiler,
   type StepHyperparameters,
+  timed,
   XBackendError,
 } from '@xbackend/core';
-import { type BuiltModel, buildSequential, downloadParameters, uploadParameters } from './build-model.js';
+import { LinearModel } from './linear-model.js';
 import type { TfjsRuntime } from './runtime.js';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
 
 type SgdOptimizer = ReturnType<TfjsRuntime['tf']['train']['sgd']>;
 
-/** A batch on the device: pixels, labels and the bool one-hot of the labels (for the loss). */
+/** A batch on the device: examples (float32), labels and the bool one-hot of the labels (for the loss). */
 interface DeviceBatch {
   readonly x: tfc.Tensor;
   readonly labels: tfc.Tensor1D;
@@ -23,28 +25,26 @@ interface DeviceBatch {
 }
 
 /**
- * A ModelSpec compiled to a tf.layers Sequential. Every call runs inside the runtime's queue with this engine's
- * tfjs backend active, creates its temporaries inside `tf.tidy` and reads the host exactly once.
+ * A ModelSpec compiled to tfjs variables and ops (`LinearModel`), trained with `tf.train.sgd`'s `minimize`. Every
+ * call runs inside the runtime's queue with this engine's tfjs backend active, creates its temporaries inside
+ * `tf.tidy` and reads the host exactly once.
  */
 export class TfjsModel implements CompiledModel {
   private optimizer: SgdOptimizer | undefined;
   private optimizerLr = Number.NaN;
   private disposed = false;
+  /** Pixel bytes widened to int32 for upload (tfjs has no uint8 tensors); reused, as its tensor dies with the call. */
+  private staging = new Int32Array(0);
   private readonly variables: tfc.Variable[];
 
   private constructor(
     private readonly runtime: TfjsRuntime,
     private readonly spec: ModelSpec,
-    private readonly built: BuiltModel,
+    private readonly model: LinearModel,
     private readonly onDispose: (model: TfjsModel) => void,
+    private readonly profiler: Profiler | undefined,
   ) {
-    const { tf } = runtime;
-    // tf.layers hands out LayerVariables; minimize() wants the tf.Variables they wrap.
-    this.variables = built.model.trainableWeights.map((w) => {
-      const variable = w.read();
-      if (!(variable instanceof tf.Variable)) throw new Error(`internal: weight ${w.name} is not a tf.Variable`);
-      return variable;
-    });
+    this.variables = model.variables;
   }
 
   static async create(
@@ -52,17 +52,9 @@ export class TfjsModel implements CompiledModel {
     spec: ModelSpec,
     initial: readonly ParameterTensor[],
     onDispose: (model: TfjsModel) => void,
+    profiler?: Profiler,
   ): Promise<TfjsModel> {
-    return runtime.run(() => {
-      const built = buildSequential(runtime.tfl, spec);
-      try {
-        uploadParameters(runtime.tf, built, initial);
-        return new TfjsModel(runtime, spec, built, onDispose);
-      } catch (error) {
-        built.model.dispose();
-        throw error;
-      }
-    });
+    return runtime.run(() => new TfjsModel(runtime, spec, new LinearModel(runtime.tf, spec, initial), onDispose, profiler));
   }
 
   async trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats> {
@@ -73,12 +65,13 @@ export class TfjsModel implements CompiledModel {
       const optimizer = this.sgd(hyper.lr);
       const stats = tf.tidy(() => {
         const device = this.upload(batch);
+        const prepared = this.model.prepare(device.x);
         // minimize() tidies its forward pass; the stats of that same forward pass are kept out of it.
         const kept: { stats?: tfc.Tensor } = {};
         try {
           optimizer.minimize(
             () => {
-              const logits = this.forward(device.x);
+              const logits = this.model.logits(prepared);
               const perExample = softmaxCrossEntropy(tf, logits, device.labelMask);
               kept.stats = tf.keep(this.batchStats(perExample, logits, device.labels));
               const mean = tf.mean(perExample) as tfc.Scalar;
@@ -131,12 +124,12 @@ export class TfjsModel implements CompiledModel {
 
   async readParameters(): Promise<ParameterTensor[]> {
     this.assertUsable();
-    return this.runtime.run(() => downloadParameters(this.built));
+    return this.runtime.run(() => this.model.read());
   }
 
   async writeParameters(params: readonly ParameterTensor[]): Promise<void> {
     this.assertUsable();
-    await this.runtime.run(() => uploadParameters(this.runtime.tf, this.built, params));
+    await this.runtime.run(() => this.model.write(params));
   }
 
   async dispose(): Promise<void> {
@@ -144,7 +137,7 @@ export class TfjsModel implements CompiledModel {
     this.disposed = true;
     await this.runtime.run(() => {
       this.optimizer?.dispose();
-      this.built.model.dispose();
+      this.model.dispose();
     });
     this.onDispose(this);
   }
@@ -166,21 +159,30 @@ export class TfjsModel implements CompiledModel {
     return tf.mul(tf.scalar(weightDecay / 2), tf.addN(this.variables.map((v) => tf.sum(tf.square(v)))));
   }
 
+  /**
+   * The batch on the device. Bytes go up as int32 (tfjs has no uint8 tensors; widening them into a reused buffer is a
+   * native copy, unlike tfjs's own conversion) and become float32 there: a cast, then a float32 division by 255, which
+   * is exactly `float32(v / 255)` (IEEE division is correctly rounded). Call inside `tf.tidy`.
+   */
   private upload(batch: Batch): DeviceBatch {
     const { tf } = this.runtime;
+    const shape = [batch.size, ...batch.sampleShape];
     const labels = tf.tensor1d(batch.y, 'int32');
-    return {
-      x: tf.tensor(batch.x, [batch.size, ...batch.sampleShape], 'float32'),
-      labels,
-      labelMask: tf.cast(tf.oneHot(labels, this.spec.numClasses) as tfc.Tensor2D, 'bool'),
-    };
+    let x: tfc.Tensor;
+    const { pixels } = batch;
+    if (pixels) {
+      if (this.staging.length < pixels.length) this.staging = new Int32Array(pixels.length);
+      const widened = this.staging.subarray(0, pixels.length);
+      widened.set(pixels);
+      x = tf.div(tf.cast(tf.tensor(widened, shape, 'int32'), 'float32'), tf.scalar(255, 'float32'));
+    } else {
+      x = tf.tensor(batch.x, shape, 'float32');
+    }
+    return { x, labels, labelMask: tf.cast(tf.oneHot(labels, this.spec.numClasses) as tfc.Tensor2D, 'bool') };
   }
 
   private forward(x: tfc.Tensor): tfc.Tensor2D {
-    const out = this.built.model.apply(x);
-    if (!(out instanceof this.runtime.tf.Tensor) || out.rank !== 2)
-      throw new Error('internal: the model did not return one [batch, classes] tensor');
-    return out as tfc.Tensor2D;
+    return this.model.logits(this.model.prepare(x));
   }
 
   /** `[lossSum, correct]` in one tensor, so that the host reads once per batch. */
@@ -195,10 +197,10 @@ export class TfjsModel implements CompiledModel {
     return { lossSum: lossSum as number, correct: correct as number };
   }
 
-  /** Reads a tensor to a host Float32Array (a copy) and disposes it. */
+  /** Reads a tensor to a host Float32Array (a copy) and disposes it; timed as `read` when there is a profiler. */
   private async read(tensor: tfc.Tensor): Promise<Float32Array> {
     try {
-      return Float32Array.from(await tensor.data<'float32'>());
+      return await timed(this.profiler, 'read', async () => Float32Array.from(await tensor.data<'float32'>()));
     } finally {
       tensor.dispose();
     }

@@ -12,8 +12,8 @@ import {
   type ParameterTensor,
 } from '@xbackend/core';
 import { buildSequential, downloadParameters, uploadParameters } from './build-model.js';
-import { findEngine, startEngine } from './engines.js';
 import type { Details, TfjsEngineName } from './runtime.js';
+import { findEngine, startEngine } from './start-engine.js';
 import type { Tfc } from './tfjs-modules.js';
 
 export interface IdiomaticTrainOptions {

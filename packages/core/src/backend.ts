@@ -1,4 +1,5 @@
 import type { Batch } from './batch.js';
+import type { Profiler } from './profile.js';
 import type { DType, FloatArray, ParameterTensor } from './tensor.js';
 
 /** One layer of a Sequential model, as data. Backends compile these; they never see core's Module objects. */
@@ -40,9 +41,17 @@ export interface BatchStats {
  * before it arrives here (`validate.ts`): the spec is valid, parameters come in `parameterShapes` order with the right
  * lengths and the backend's dtype, a batch fits the spec (labels in range where they are used), lr > 0 and
  * weight decay ≥ 0 are finite. An adapter checks only what is particular to its framework.
+ *
+ * Input: a batch with `pixels` (bytes) should be converted on the device, as `float32(v / 255)` bit for bit (a float32
+ * division by 255, or a lookup in `unitOfByteTable()`; a multiplication by 1/255 is not the same); a batch without
+ * `pixels` is read from `x`. A backend with `readsBatchSource` gathers the rows of `batch.source` on the device when a
+ * batch has one. The first layer never needs the gradient with respect to its input: do not compute it.
  */
 export interface CompiledModel {
-  /** Forward + loss + backward + update, one backend call where the framework allows. */
+  /**
+   * Forward + loss + backward + update, one backend call where the framework allows. A batch's arrays may be reused
+   * for the next batch once the returned promise settles, so an adapter must not keep them beyond the call.
+   */
   trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats>;
   /** Loss sum and correct count without changing the parameters. */
   evaluate(batch: Batch): Promise<BatchStats>;
@@ -67,6 +76,17 @@ export interface Backend {
   readonly dtype: DType;
   /** Human-readable details (versions, threads, provider). */
   readonly details: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * The batch size `evaluate` works best with (optional): core's `evaluateAccuracy` cuts the data into batches of this
+   * size where the iterator can (`DataIter.withBatchSize`), so a test set takes as few calls as the framework allows.
+   * Leave it out when batch size does not matter (a host loop).
+   */
+  readonly evalBatchSize?: number;
+  /**
+   * True when this backend's models read a batch's `source` (gathering its rows on the device) rather than its
+   * `pixels` (optional). Core then never makes the host gather the pixels of such a batch.
+   */
+  readonly readsBatchSource?: boolean;
   /** Uploads `initial` (in `parameterShapes(spec.layers)` order) and prepares what the framework needs to train. */
   compile(spec: ModelSpec, initial: readonly ParameterTensor[]): Promise<CompiledModel>;
   dispose(): Promise<void>;
@@ -77,6 +97,16 @@ export interface BackendOptions {
   readonly dtype?: DType;
   /** Intra-op threads where the engine has such a setting. */
   readonly threads?: number;
+  /**
+   * Whether idle intra-op threads busy-wait for the next call (onnxruntime's `session.intra_op.allow_spinning`) where
+   * the engine has such a setting: lower latency on an idle machine, cores burnt between steps on a shared one.
+   */
+  readonly spinning?: boolean;
+  /**
+   * Optional timing hook (see `profile.ts`): an adapter may time its host reads (results copied back from the device,
+   * including any wait for the device) as `read`. Core times its own loop through the same profiler.
+   */
+  readonly profiler?: Profiler;
 }
 
 /** A lazily created engine of an adapter (tfjs-style factory), listed in priority order. */

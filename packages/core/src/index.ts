@@ -10,7 +10,7 @@ export type {
   ModelSpec,
   StepHyperparameters,
 } from './backend.js';
-export type { Batch, DataIter } from './batch.js';
+export { type Batch, type BatchSource, copyBatch, type DataIter, pixelsToUnit, unitOfByteTable } from './batch.js';
 export type { EpochMetrics } from './epoch-metrics.js';
 export * from './errors.js';
 export { type Initializer, init, type LinearSlot, normal, zeros } from './init.js';
@@ -30,6 +30,7 @@ export { D2L_DEFAULTS, MODEL_PRESETS, type ModelPreset, presetLayers, sequential
 export { createNn, type Layer, type Module, type Nn, type Parameter } from './nn.js';
 export * as numerics from './numerics.js';
 export { type Optimizer, optim, SGD } from './optim.js';
+export { type ProfilePhase, type Profiler, timed } from './profile.js';
 export {
   type AdapterSource,
   type BackendRef,

@@ -71,7 +71,7 @@ describe('loading by name, package or object', () => {
     );
   });
 
-  it('runs the DESIGN script shape on an adapter given as an object', async () => {
+  it("runs the book's script shape on an adapter given as an object", async () => {
     const loaded = await loadBackend(fake, { seed: 3 });
     expect([loaded.name, loaded.engine, loaded.seed]).toEqual(['fake', 'slow', 3]);
     expect(typeof loaded.nn.Sequential).toBe('function');

@@ -18,7 +18,7 @@ export interface LoadBackendOptions extends BackendOptions {
   resolveFrom?: string;
 }
 
-/** What the DESIGN script destructures: one backend with the book's namespaces bound to it. */
+/** What the book's script destructures: one backend with the book's namespaces bound to it. */
 export interface LoadedBackend {
   readonly name: string;
   readonly engine: string;
@@ -90,7 +90,7 @@ export async function createEngine(
   throw new BackendUnavailableError(adapter.name, attempts);
 }
 
-/** The entry point of the DESIGN script: `loadBackend('tfjs/wasm')`, a package name, or an adapter object. */
+/** The entry point of the book's script: `loadBackend('tfjs/wasm')`, a package name, or an adapter object. */
 export async function loadBackend(ref: BackendRef, options: LoadBackendOptions = {}): Promise<LoadedBackend> {
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed)) throw new InvalidArgumentError(`seed must be an integer, got ${seed}.`);
@@ -100,7 +100,7 @@ export async function loadBackend(ref: BackendRef, options: LoadBackendOptions =
     engine: backend.engine,
     backend,
     seed,
-    nn: createNn(backend, (k) => Rng.seeded(seed, 'init', k)),
+    nn: createNn(backend, (k) => Rng.seeded(seed, 'init', k), options.profiler),
     init,
     loss,
     optim,

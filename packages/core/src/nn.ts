@@ -2,6 +2,7 @@ import type { Backend, BatchStats, CompiledModel, LayerSpec, ModelSpec, StepHype
 import type { Batch } from './batch.js';
 import { InvalidArgumentError } from './errors.js';
 import type { Initializer, LinearSlot } from './init.js';
+import type { Profiler } from './profile.js';
 import type { Rng } from './rng.js';
 import { castParameters, type FloatArray, type ParameterTensor } from './tensor.js';
 import { checkBatch, checkModelSpec, checkParameters, checkStep, parameterShapes } from './validate.js';
@@ -25,6 +26,8 @@ export interface Parameter {
 export interface Module {
   readonly backend: Backend;
   readonly layers: readonly LayerSpec[];
+  /** The timing hook given to `loadBackend` (optional); core's training loop reports to it. */
+  readonly profiler?: Profiler;
   /** Applies an initializer to every Linear layer, in order, from this model's seeded stream. */
   apply(initializer: Initializer): this;
   parameters(): Parameter[];
@@ -58,6 +61,7 @@ class Sequential implements Module {
     readonly backend: Backend,
     private readonly rng: Rng,
     layers: readonly Layer[],
+    readonly profiler: Profiler | undefined,
   ) {
     if (layers.length === 0) throw new InvalidArgumentError('nn.Sequential needs at least one layer.');
     this.layers = layers.map((l) => l.spec);
@@ -161,11 +165,14 @@ export interface Nn {
   ReLU(): Layer;
 }
 
-/** `initStream(k)` gives the seeded stream for the k-th model created through this namespace. */
-export function createNn(backend: Backend, initStream: (modelIndex: number) => Rng): Nn {
+/**
+ * `initStream(k)` gives the seeded stream for the k-th model created through this namespace; `profiler` (optional)
+ * is handed to every model, for core's training loop to report to.
+ */
+export function createNn(backend: Backend, initStream: (modelIndex: number) => Rng, profiler?: Profiler): Nn {
   let models = 0;
   return {
-    Sequential: (...layers) => new Sequential(backend, initStream(models++), layers),
+    Sequential: (...layers) => new Sequential(backend, initStream(models++), layers, profiler),
     Flatten: () => ({ spec: { kind: 'flatten' } }),
     Linear: (inFeatures, outFeatures) => ({
       spec: {

@@ -5,6 +5,7 @@ import { DivergenceError, InvalidArgumentError, SanityCheckError } from './error
 import type { Loss } from './loss.js';
 import type { Module } from './nn.js';
 import type { Optimizer } from './optim.js';
+import { timed } from './profile.js';
 
 export type TrainEvent =
   | {
@@ -42,17 +43,35 @@ export interface TrainResult {
   readonly checks: SanityCheck[];
 }
 
-/** d2l `evaluate_accuracy`: fraction of correctly classified examples over the whole iterator. */
-export async function evaluateAccuracy(net: Module, dataIter: DataIter): Promise<number> {
-  const metric = new Accumulator(2); // correct, examples
-  for (const batch of dataIter.epoch(0)) {
-    const { correct } = await net.evaluate(batch);
-    metric.add(correct, batch.size);
-  }
-  return metric.get(0) / metric.get(1);
+/**
+ * The iterator `evaluateAccuracy` walks: `dataIter` re-cut into the backend's preferred evaluation batches
+ * (`Backend.evalBatchSize`) when both allow it, so a test set takes as few backend calls as the framework allows.
+ */
+function evaluationBatches(net: Module, dataIter: DataIter): DataIter {
+  const preferred = net.backend.evalBatchSize;
+  if (preferred === undefined || preferred <= dataIter.batchSize || !dataIter.withBatchSize) return dataIter;
+  return dataIter.withBatchSize(Math.min(preferred, dataIter.numExamples));
 }
 
-/** d2l `train_epoch_ch3`: one pass over the data; returns per-example averages of loss and accuracy. */
+/**
+ * d2l `evaluate_accuracy`: fraction of correctly classified examples over the whole iterator (in its order; the
+ * batch size does not change the result). Timed as `eval` when the model has a profiler.
+ */
+export async function evaluateAccuracy(net: Module, dataIter: DataIter): Promise<number> {
+  return timed(net.profiler, 'eval', async () => {
+    const metric = new Accumulator(2); // correct, examples
+    for (const batch of evaluationBatches(net, dataIter).epoch(0)) {
+      const { correct } = await net.evaluate(batch);
+      metric.add(correct, batch.size);
+    }
+    return metric.get(0) / metric.get(1);
+  });
+}
+
+/**
+ * d2l `train_epoch_ch3`: one pass over the data; returns per-example averages of loss and accuracy. With a profiler on
+ * the model, drawing each batch is timed as `data` and each step as `compute`.
+ */
 export async function trainEpochCh3(
   net: Module,
   trainIter: DataIter,
@@ -64,22 +83,38 @@ export async function trainEpochCh3(
 ): Promise<{ trainLoss: number; trainAcc: number }> {
   if (updater.module !== net) throw new InvalidArgumentError('The optimizer was created for another model.');
   const metric = new Accumulator(3); // loss sum, correct, examples
+  const { profiler } = net;
+  // Iterated by hand so that drawing a batch (`data`) and the step (`compute`) are timed apart.
+  const batches = trainIter.epoch(epoch)[Symbol.iterator]();
   let step = 0;
-  for (const batch of trainIter.epoch(epoch)) {
-    signal?.throwIfAborted();
-    const hyper = lossFn.stepFor(batch.size, { lr: updater.lr, weightDecay: updater.weightDecay });
-    const { lossSum, correct } = await net.trainStep(batch, hyper);
-    if (!Number.isFinite(lossSum)) throw new DivergenceError(epoch, step, updater.lr, lossSum);
-    metric.add(lossSum, correct, batch.size);
-    step++;
-    onEvent?.({
-      type: 'batch',
-      epoch: epoch + 1,
-      batch: step,
-      numBatches: trainIter.numBatches,
-      trainLoss: metric.get(0) / metric.get(2),
-      trainAcc: metric.get(1) / metric.get(2),
-    });
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const next = timed(profiler, 'data', () => {
+        const drawn = batches.next();
+        // A batch that knows its rows gathers its pixels when they are first read: here, as data, unless the backend
+        // gathers the rows itself on its device.
+        if (!drawn.done && !net.backend.readsBatchSource) void drawn.value.pixels;
+        return drawn;
+      });
+      if (next.done) break;
+      const batch = next.value;
+      const hyper = lossFn.stepFor(batch.size, { lr: updater.lr, weightDecay: updater.weightDecay });
+      const { lossSum, correct } = await timed(profiler, 'compute', () => net.trainStep(batch, hyper));
+      if (!Number.isFinite(lossSum)) throw new DivergenceError(epoch, step, updater.lr, lossSum);
+      metric.add(lossSum, correct, batch.size);
+      step++;
+      onEvent?.({
+        type: 'batch',
+        epoch: epoch + 1,
+        batch: step,
+        numBatches: trainIter.numBatches,
+        trainLoss: metric.get(0) / metric.get(2),
+        trainAcc: metric.get(1) / metric.get(2),
+      });
+    }
+  } finally {
+    batches.return?.();
   }
   return { trainLoss: metric.get(0) / metric.get(2), trainAcc: metric.get(1) / metric.get(2) };
 }

@@ -32,6 +32,48 @@ describe('one set of checks for every backend', () => {
     expect(() => checkBatch(spec, bad, true)).toThrow(message);
   });
 
+  it('checks a batch of bytes as bytes, without making its float copy', () => {
+    const bytes = (pixels: unknown): Batch => ({
+      pixels: pixels as Uint8Array,
+      get x(): Float32Array {
+        throw new Error('x was read');
+      },
+      y: Int32Array.from([0, 2]),
+      size: 2,
+      sampleShape: [1, 2, 3],
+    });
+    expect(() => checkBatch(spec, bytes(new Uint8Array(12)), true)).not.toThrow();
+    expect(() => checkBatch(spec, bytes(new Uint8Array(11)), true)).toThrow(
+      'batch.pixels must be a Uint8Array of 12 bytes (2 examples of [1,2,3]), got 11 values in a Uint8Array.',
+    );
+    expect(() => checkBatch(spec, bytes(new Uint16Array(12)), true)).toThrow('got 12 values in a Uint16Array.');
+  });
+
+  it("checks a batch's source by its rows, without gathering its pixels", () => {
+    const withSource = (bytes: Uint8Array, index: Int32Array): Batch => ({
+      source: { bytes, index },
+      get pixels(): Uint8Array {
+        throw new Error('pixels were gathered');
+      },
+      get x(): Float32Array {
+        throw new Error('x was read');
+      },
+      y: Int32Array.from([0, 2]),
+      size: 2,
+      sampleShape: [1, 2, 3],
+    });
+    expect(() => checkBatch(spec, withSource(new Uint8Array(18), Int32Array.from([2, 0])), true)).not.toThrow();
+    expect(() => checkBatch(spec, withSource(new Uint8Array(18), Int32Array.from([3, 0])), true)).toThrow(
+      'batch.source.index[0] is 3, not a row in [0, 2].',
+    );
+    expect(() => checkBatch(spec, withSource(new Uint8Array(17), Int32Array.from([0, 1])), true)).toThrow(
+      'batch.source.bytes must be a Uint8Array of whole examples of [1,2,3] (6 bytes each), got 17 values in a Uint8Array.',
+    );
+    expect(() => checkBatch(spec, withSource(new Uint8Array(18), Int32Array.from([0])), true)).toThrow(
+      'batch.source.index must be an Int32Array of 2 rows, got 1 values in a Int32Array.',
+    );
+  });
+
   it('ignores labels where they are not used (logits)', () => {
     expect(() => checkBatch(spec, batch({ y: new Int32Array(0) }), false)).not.toThrow();
   });

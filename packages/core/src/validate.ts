@@ -4,7 +4,7 @@
  * backend rejects the same mistakes with the same message.
  */
 import type { LayerSpec, ModelSpec, StepHyperparameters } from './backend.js';
-import type { Batch } from './batch.js';
+import type { Batch, BatchSource } from './batch.js';
 import { InvalidArgumentError } from './errors.js';
 import { type ParameterTensor, sizeOf } from './tensor.js';
 
@@ -95,6 +95,31 @@ export function checkParameters(layers: readonly LayerSpec[], params: readonly P
   });
 }
 
+/** `12 values in a Float64Array`-style description of what was given instead of an array. */
+function describeArray(value: unknown): string {
+  if (ArrayBuffer.isView(value) && 'length' in value)
+    return `${(value as { length: number }).length} values in a ${value.constructor.name}`;
+  return value === null ? 'null' : typeof value;
+}
+
+/** `source` must name `size` rows of whole examples that exist in its byte array. */
+function checkSource(source: BatchSource, size: number, sampleSize: number, inputShape: readonly number[]): void {
+  const { bytes, index } = source;
+  if (!(bytes instanceof Uint8Array) || bytes.length % sampleSize !== 0) {
+    throw new InvalidArgumentError(
+      `batch.source.bytes must be a Uint8Array of whole examples of [${inputShape}] (${sampleSize} bytes each), got ${describeArray(bytes)}.`,
+    );
+  }
+  if (!(index instanceof Int32Array) || index.length !== size) {
+    throw new InvalidArgumentError(`batch.source.index must be an Int32Array of ${size} rows, got ${describeArray(index)}.`);
+  }
+  const rows = bytes.length / sampleSize;
+  for (let i = 0; i < size; i++) {
+    const row = index[i] as number;
+    if (!(row >= 0 && row < rows)) throw new InvalidArgumentError(`batch.source.index[${i}] is ${row}, not a row in [0, ${rows - 1}].`);
+  }
+}
+
 /** Rejects a batch that does not fit the model, before any backend sees it. Labels are checked only where they are used. */
 export function checkBatch(spec: ModelSpec, batch: Batch, usesLabels: boolean): void {
   const { size } = batch;
@@ -104,8 +129,21 @@ export function checkBatch(spec: ModelSpec, batch: Batch, usesLabels: boolean): 
       `The batch holds examples of shape [${batch.sampleShape}], the model was compiled for [${spec.inputShape}].`,
     );
   }
-  const expected = size * sizeOf(spec.inputShape);
-  if (!(batch.x instanceof Float32Array) || batch.x.length !== expected) {
+  const sampleSize = sizeOf(spec.inputShape);
+  const expected = size * sampleSize;
+  // A batch of bytes is checked as bytes: reading `x` would make the float copy that backends avoid, and a batch with
+  // a source by its rows: reading `pixels` would make the host gather them.
+  const { source } = batch;
+  if (source !== undefined) {
+    checkSource(source, size, sampleSize, spec.inputShape);
+  } else if (batch.pixels !== undefined) {
+    const { pixels } = batch;
+    if (!(pixels instanceof Uint8Array) || pixels.length !== expected) {
+      throw new InvalidArgumentError(
+        `batch.pixels must be a Uint8Array of ${expected} bytes (${size} examples of [${spec.inputShape}]), got ${describeArray(pixels)}.`,
+      );
+    }
+  } else if (!(batch.x instanceof Float32Array) || batch.x.length !== expected) {
     throw new InvalidArgumentError(
       `batch.x must be a Float32Array of ${expected} values (${size} examples of [${spec.inputShape}]), got ${batch.x.length}.`,
     );

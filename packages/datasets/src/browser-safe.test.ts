@@ -44,7 +44,8 @@ async function exercise(d: PureApi, hash: (bytes: Uint8Array) => string): Promis
   );
   const split = d.splitTrainValidation({ images: images.data, labels: labels.data, count: 6, rows: 2, cols: 2 }, { validationSize: 2 });
   const iter = d.createDataIter(split.train.images, split.train.labels, { batchSize: 3, sampleShape: [1, 2, 2], shuffle: true, resize: 3 });
-  const batches = [...iter.epoch(1)];
+  // Each batch is read as it is drawn: the iterator reuses its buffers for the next one.
+  const batches = Array.from(iter.epoch(1), (b) => ({ size: b.size, x: Array.from(b.x), y: b.y.slice() }));
   const failures = [Uint8Array.of(1, 2, 3, 4), new Uint8Array()].map((bytes) => {
     try {
       d.parseIdx(bytes, 1);
@@ -56,7 +57,7 @@ async function exercise(d: PureApi, hash: (bytes: Uint8Array) => string): Promis
   return JSON.stringify({
     dims: images.dims,
     sizes: batches.map((b) => b.size),
-    x: batches.map((b) => Array.from(b.x)),
+    x: batches.map((b) => b.x),
     names: batches.map((b) => d.getFashionMnistLabels(b.y)),
     validation: Array.from(split.validation.labels),
     failures,

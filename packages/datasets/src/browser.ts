@@ -3,7 +3,8 @@
  * loading the four files from the page's server with fetch, DecompressionStream, crypto.subtle and Cache Storage.
  * `loadDataFashionMnist(batchSize, options)` is called as in Node.
  */
-export { type LoadDataOptions, loadDataFashionMnist } from './web-load-data.js';
+
+export * from './portable.js';
 export {
   loadFashionMnist,
   type WebFashionMnist,
@@ -11,4 +12,4 @@ export {
   type WebFileSource,
   type WebLoadProgress,
 } from './web-load.js';
-export * from './portable.js';
+export { type LoadDataOptions, loadDataFashionMnist } from './web-load-data.js';

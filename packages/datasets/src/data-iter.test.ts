@@ -1,7 +1,7 @@
 import type { Batch, DataIter } from '@xbackend/core';
-import { InvalidArgumentError, Rng } from '@xbackend/core';
+import { copyBatch, InvalidArgumentError, Rng } from '@xbackend/core';
 import { describe, expect, it } from 'vitest';
-import { createDataIter } from './data-iter.js';
+import { createDataIter, epochOrder } from './data-iter.js';
 
 /** 23 examples of shape [1, 1, 2]; example i has both pixels equal to i, label i % 10. */
 const count = 23;
@@ -29,8 +29,10 @@ describe('createDataIter', () => {
     expect(sizes).toEqual([5, 5, 5, 5, 3]);
   });
 
-  it('gives float32 pixels value/255 shaped [size, ...sampleShape], and Int32Array labels', () => {
+  it('gives the pixel bytes, their float32 values value/255 shaped [size, ...sampleShape], and Int32Array labels', () => {
     const [first] = iter().epoch(0);
+    expect(first?.pixels).toBeInstanceOf(Uint8Array);
+    expect([...(first?.pixels ?? [])]).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
     expect(first?.x).toBeInstanceOf(Float32Array);
     expect(first?.y).toBeInstanceOf(Int32Array);
     expect(first?.x.length).toBe(5 * 2);
@@ -87,6 +89,67 @@ describe('createDataIter', () => {
   it('can be re-iterated: epoch(e) returns a fresh pass each time', () => {
     const pass = iter({ shuffle: true }).epoch(1);
     expect(ids(pass)).toEqual(ids(pass));
+  });
+
+  it('makes x from the bytes exactly as float32(v / 255), for every byte value', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, v) => v);
+    const [batch] = createDataIter(all, new Uint8Array(256), { batchSize: 256, sampleShape: [1] }).epoch(0);
+    const expected = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+    expect(batch?.x).toEqual(expected);
+    // Bit for bit, not just close: this is what every backend's on-device conversion must reproduce.
+    expect(new Uint32Array((batch?.x ?? new Float32Array()).slice().buffer)).toEqual(new Uint32Array(expected.buffer));
+  });
+
+  it('reuses its buffers: a batch is readable until the next one of its pass is drawn, and copyBatch keeps one', () => {
+    const it = iter({ shuffle: true, seed: 2 });
+    const pass = it.epoch(0)[Symbol.iterator]();
+    const first = pass.next().value as Batch;
+    const kept = copyBatch(first);
+    const firstIds = ids([first]);
+    pass.next();
+    expect(() => first.y).toThrow(/Batch 0 of this pass was read after batch 1 was drawn: .*copyBatch/);
+    expect(() => first.pixels).toThrow(InvalidArgumentError);
+    expect(ids([kept])).toEqual(firstIds);
+    // Another pass has its own buffers, and the last batch of a pass stays readable after the pass ends.
+    const [other] = it.epoch(0);
+    expect(ids(other ? [other] : [])).toEqual(firstIds);
+    expect(() => [...it.epoch(1)].map((b) => b.y)).toThrow(/was read after/);
+  });
+
+  it('says which rows a shuffled batch holds (source), and gathers its pixels only when they are read', () => {
+    const it = iter({ shuffle: true, seed: 6 });
+    const order = Array.from(epochOrder(count, 6, 0));
+    let k = 0;
+    for (const batch of it.epoch(0)) {
+      const rows = order.slice(k, k + batch.size);
+      expect(batch.source?.bytes).toEqual(images);
+      expect(Array.from(batch.source?.index ?? [])).toEqual(rows);
+      expect(Array.from(batch.pixels ?? [])).toEqual(rows.flatMap((r) => [r, r]));
+      k += batch.size;
+    }
+    const [inOrder] = iter().epoch(0);
+    expect(inOrder?.source).toBeUndefined();
+  });
+
+  it('spreads like a plain object, so { ...batch, y } is a whole batch', () => {
+    const [first] = iter().epoch(0);
+    const relabelled: Batch = { ...(first as Batch), y: new Int32Array(5) };
+    expect([...(relabelled.pixels ?? [])]).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
+    expect(relabelled.x.length).toBe(10);
+    expect(relabelled.size).toBe(5);
+  });
+
+  it('re-cuts the same examples into other batch sizes, in the same order (withBatchSize)', () => {
+    const it = iter({ shuffle: true, seed: 4 });
+    const wide = it.withBatchSize?.(10) as DataIter;
+    expect([wide.batchSize, wide.numBatches, wide.numExamples]).toEqual([10, 3, 23]);
+    expect(ids(wide.epoch(3))).toEqual(ids(it.epoch(3)));
+    expect(it.withBatchSize?.(5)).toBe(it);
+    expect(() => it.withBatchSize?.(0)).toThrow(/batchSize must be a positive integer/);
+  });
+
+  it('exports the epoch order it shuffles by', () => {
+    expect(ids(iter({ shuffle: true, seed: 8 }).epoch(2))).toEqual(Array.from(epochOrder(count, 8, 2)));
   });
 
   it('rejects bad arguments with what is wrong', () => {

@@ -74,6 +74,15 @@ describe('a directory the user named is used, or the load fails', () => {
     );
   });
 
+  it('a root that does not exist, named as the caller asks (rootLabel: a command line passes its flag)', async () => {
+    const missing = join(named, 'fashion-mnsit');
+    expect(await loadMessage({ root: missing, rootLabel: '--data-dir' })).toBe(
+      `Fashion-MNIST directory ${missing} (--data-dir) does not exist.\n${ON_ITS_OWN}\nHow to fix:\n` +
+        `  - check the path for a typo, or create it and put the four files in it: ${FILES}\n` +
+        '  - or leave out --data-dir to use the cache, the Debian package or a download',
+    );
+  });
+
   it('a misspelled FASHION_MNIST_DIR', async () => {
     const missing = join(named, 'fashion-mnsit');
     vi.stubEnv('FASHION_MNIST_DIR', missing);

@@ -103,7 +103,10 @@ describe('errors name the file, the problem, every place searched and the fix', 
       /download from http:\/\/fashion-mnist\.s3-website\.eu-central-1\.amazonaws\.com\/t10k-labels-idx1-ubyte\.gz: not tried/,
     );
     expect(message).toContain('sudo apt install dataset-fashion-mnist');
-    expect(message).toContain('set FASHION_MNIST_DIR');
+    expect(message).toContain('set FASHION_MNIST_DIR (or the root option) to a directory holding');
+    // A command line names the root option by its flag.
+    const { message: cli } = await loadError(offline({ rootLabel: '--data-dir' }));
+    expect(cli).toContain('set FASHION_MNIST_DIR (or --data-dir) to a directory holding');
   });
 
   it('an empty (0-byte) data file', async () => {
@@ -117,7 +120,7 @@ describe('errors name the file, the problem, every place searched and the fix', 
         `  - ${root} (the root option): found train-labels-idx1-ubyte.gz\n` +
         'How to fix:\n' +
         `  - replace ${path} with an intact copy\n` +
-        '  - or pass another root directory',
+        '  - or name another directory with the root option',
     );
   });
 
@@ -170,8 +173,11 @@ describe('errors name the file, the problem, every place searched and the fix', 
 
 describe('options', () => {
   it('are validated before any file is touched', async () => {
-    await expect(loadFashionMnist({ rot: '/x' } as never)).rejects.toThrow(/Unknown option rot\. Known options: root, cacheDir/);
+    await expect(loadFashionMnist({ rot: '/x' } as never)).rejects.toThrow(/Unknown option rot\. Known options: root, rootLabel, cacheDir/);
     await expect(loadFashionMnist({ root: '' })).rejects.toThrow(/root must be a directory path, got ""/);
+    await expect(loadFashionMnist({ rootLabel: ' ' })).rejects.toThrow(
+      /rootLabel must be a non-empty string \(e\.g\. '--data-dir'\), got " "/,
+    );
     await expect(loadFashionMnist({ baseUrl: 'ftp://mirror/' })).rejects.toThrow(/baseUrl must be an http:\/\/ or https:\/\/ URL/);
     await expect(loadFashionMnist({ timeoutMs: 0 })).rejects.toThrow(/timeoutMs must be a positive number of milliseconds, got 0/);
     await expect(loadFashionMnist({ retries: -1 })).rejects.toThrow(/retries must be a non-negative integer, got -1/);

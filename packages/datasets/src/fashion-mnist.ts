@@ -103,7 +103,11 @@ async function downloadMissing(
 ): Promise<LoadedFile> {
   const url = new URL(`${file}.gz`, options.baseUrl);
   if (!options.download)
-    throw missingFileError(file, { ...search, download: `download from ${url.href}: not tried (the download option is false)` });
+    throw missingFileError(
+      file,
+      { ...search, download: `download from ${url.href}: not tried (the download option is false)` },
+      options.places.rootLabel,
+    );
   const expected: ExpectedContent | undefined = options.checksums?.[file];
   const bar = options.progressStream ? createProgressBar(options.progressStream) : undefined;
   const onProgress = (progress: DownloadProgress): void => {
@@ -126,7 +130,7 @@ async function downloadMissing(
     if (!(cause instanceof DownloadError)) throw cause;
     const attempts = cause.attempts.length;
     const line = `download from ${url.href}: failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (${cause.attempts.join('; ')})`;
-    throw missingFileError(file, { ...search, download: line }, cause);
+    throw missingFileError(file, { ...search, download: line }, options.places.rootLabel, cause);
   } finally {
     bar?.stop();
   }

@@ -28,7 +28,8 @@ const options = (extra: LoadDataOptions = {}): LoadDataOptions => ({
 
 /** Labels of one pass, which identify the order (fixture labels follow the example index). */
 function labelsOf(batches: Iterable<{ y: Int32Array }>): number[] {
-  return [...batches].flatMap((b) => [...b.y]);
+  // Read as drawn: a batch's buffers are reused for the next one.
+  return Array.from(batches, (b) => [...b.y]).flat();
 }
 
 describe('loadDataFashionMnist', () => {

@@ -9,7 +9,11 @@ export type PlaceKind = 'root' | 'env' | 'cache' | 'system';
 export interface SearchPlace {
   readonly kind: PlaceKind;
   readonly dir: string;
+  /** How messages name a `root` place (the option's `rootLabel`); default `the root option`. */
+  readonly label?: string;
 }
+
+export const DEFAULT_ROOT_LABEL = 'the root option';
 
 export interface LocatedFile {
   readonly path: string;
@@ -18,6 +22,7 @@ export interface LocatedFile {
 
 export interface PlaceOptions {
   readonly root?: string | undefined;
+  readonly rootLabel?: string | undefined;
   readonly cacheDir?: string | undefined;
   readonly systemDir?: string | undefined;
 }
@@ -37,7 +42,9 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  */
 export function searchPlaces(options: PlaceOptions, env: NodeJS.ProcessEnv = process.env): SearchPlace[] {
   const envDir = env.FASHION_MNIST_DIR;
-  if (options.root !== undefined) return [{ kind: 'root', dir: resolve(options.root) }];
+  if (options.root !== undefined) {
+    return [{ kind: 'root', dir: resolve(options.root), ...(options.rootLabel === undefined ? {} : { label: options.rootLabel }) }];
+  }
   if (envDir) return [{ kind: 'env', dir: resolve(envDir) }];
   const places: SearchPlace[] = [
     { kind: 'cache', dir: resolve(options.cacheDir ?? defaultCacheDir(env)) },
@@ -54,7 +61,7 @@ export function isExplicit(place: SearchPlace): boolean {
 export function describePlace(place: SearchPlace): string {
   switch (place.kind) {
     case 'root':
-      return `${place.dir} (the root option)`;
+      return `${place.dir} (${place.label ?? DEFAULT_ROOT_LABEL})`;
     case 'env':
       return `${place.dir} (FASHION_MNIST_DIR)`;
     case 'cache':

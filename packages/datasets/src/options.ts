@@ -11,6 +11,11 @@ export interface FashionMnistOptions {
    * or lacks a file, the load fails instead of using the cache, `systemDir` or a download. Default: `$FASHION_MNIST_DIR`.
    */
   root?: string;
+  /**
+   * How messages name `root` (default `the root option`); a command line passes its flag, e.g. `--data-dir`, so that
+   * an error about the directory names what the user typed.
+   */
+  rootLabel?: string;
   /** Download cache. Default: `$XDG_CACHE_HOME/xbackend/fashion-mnist`, else `~/.cache/xbackend/fashion-mnist`. */
   cacheDir?: string;
   /** The Debian/Ubuntu package location. Default: `/usr/share/datasets/fashion-mnist`. */
@@ -47,6 +52,7 @@ export interface ResolvedOptions {
 
 export const FASHION_MNIST_OPTION_KEYS = [
   'root',
+  'rootLabel',
   'cacheDir',
   'systemDir',
   'download',
@@ -68,6 +74,7 @@ export function resolveOptions(options: FashionMnistOptions, allowedKeys: readon
   return {
     places: {
       root: optionalDir(o.root, 'root'),
+      rootLabel: optionalLabel(o.rootLabel),
       cacheDir: optionalDir(o.cacheDir, 'cacheDir'),
       systemDir: optionalDir(o.systemDir, 'systemDir'),
     },
@@ -89,6 +96,13 @@ export function resolveOptions(options: FashionMnistOptions, allowedKeys: readon
 function optionalDir(value: unknown, name: string): string | undefined {
   if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
     throw new InvalidArgumentError(`${name} must be a directory path, got ${describe(value)}.`);
+  }
+  return value;
+}
+
+function optionalLabel(value: unknown): string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
+    throw new InvalidArgumentError(`rootLabel must be a non-empty string (e.g. '--data-dir'), got ${describe(value)}.`);
   }
   return value;
 }

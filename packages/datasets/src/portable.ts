@@ -4,7 +4,7 @@
  * entry (`./index.ts`).
  */
 export { ContentError } from './content-error.js';
-export { createDataIter, type DataIterOptions } from './data-iter.js';
+export { createDataIter, type DataIterOptions, epochOrder } from './data-iter.js';
 export { DatasetError } from './dataset-error.js';
 export { type ChecksumTable, type ExpectedContent, FASHION_MNIST_CHECKSUMS, FASHION_MNIST_FILES, type FashionMnistFile } from './files.js';
 export { encodeIdx, type IdxArray, parseIdx } from './idx.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DatasetError } from './dataset-error.js';
 import { FASHION_MNIST_FILES, type FashionMnistFile } from './files.js';
-import { describePlace, type LocatedFile, type PlaceOutcome, type SearchPlace } from './locate.js';
+import { DEFAULT_ROOT_LABEL, describePlace, type LocatedFile, type PlaceOutcome, type SearchPlace } from './locate.js';
 
 /** How the search for one file went, for the error message: every place and what was there, then the download. */
 export interface SearchReport {
@@ -54,11 +54,16 @@ export function explicitFilesError(place: SearchPlace, problems: readonly FilePr
   return new DatasetError(`Fashion-MNIST directory ${describePlace(place)} cannot be used:\n${lines}\n${ON_ITS_OWN}\n${howToFix(fixes)}`);
 }
 
-/** The file is nowhere and could not be downloaded. */
-export function missingFileError(file: FashionMnistFile, report: SearchReport, cause?: unknown): DatasetError {
+/** The file is nowhere and could not be downloaded; `rootLabel` names the root option as the caller's user knows it. */
+export function missingFileError(
+  file: FashionMnistFile,
+  report: SearchReport,
+  rootLabel: string = DEFAULT_ROOT_LABEL,
+  cause?: unknown,
+): DatasetError {
   const fixes = [
     'install the Debian/Ubuntu package: sudo apt install dataset-fashion-mnist',
-    `set FASHION_MNIST_DIR (or the root option) to a directory holding ${FILE_LIST}`,
+    `set FASHION_MNIST_DIR (or ${rootLabel}) to a directory holding ${FILE_LIST}`,
     'or let xbackend download it: allow downloads (download: true), check the network, or set baseUrl to another Fashion-MNIST mirror',
   ];
   return new DatasetError(
@@ -101,7 +106,7 @@ function fixesFor(located: LocatedFile): string[] {
         `or delete ${located.path} to fall back to a download`,
       ];
     case 'root':
-      return [`replace ${located.path} with an intact copy`, 'or pass another root directory'];
+      return [`replace ${located.path} with an intact copy`, `or name another directory with ${located.place.label ?? DEFAULT_ROOT_LABEL}`];
     case 'env':
       return [`replace ${located.path} with an intact copy`, insteadOfExplicit(located.place)];
   }
@@ -111,7 +116,7 @@ function fixesFor(located: LocatedFile): string[] {
 function insteadOfExplicit(place: SearchPlace): string {
   return place.kind === 'env'
     ? 'or unset FASHION_MNIST_DIR to use the cache, the Debian package or a download'
-    : 'or leave out the root option to use the cache, the Debian package or a download';
+    : `or leave out ${place.label ?? DEFAULT_ROOT_LABEL} to use the cache, the Debian package or a download`;
 }
 
 function searched(report: SearchReport): string {

@@ -61,7 +61,10 @@ describe.skipIf(!present && !inCi)(title, () => {
   it('visits each training example once per shuffled epoch, in a new order each epoch', async () => {
     const [train] = await loadDataFashionMnist(256, real);
     const counts = new Array(10).fill(0);
-    const firstLabels = (e: number) => [...([...train.epoch(e, 0)][0]?.y ?? [])];
+    const firstLabels = (e: number) => {
+      const [first] = train.epoch(e, 0);
+      return [...(first?.y ?? [])];
+    };
     for (const batch of train.epoch(3)) for (const label of batch.y) counts[label]++;
     expect(counts).toEqual(new Array(10).fill(6000));
     expect(firstLabels(0)).not.toEqual(firstLabels(1));

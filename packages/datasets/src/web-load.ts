@@ -107,7 +107,10 @@ function howToServe(base: URL): string {
 }
 
 function fetchError(file: FashionMnistFile, url: URL, base: URL, what: string, cause?: unknown): DatasetError {
-  return new DatasetError(`Fashion-MNIST file ${file}.gz ${what} (${url.href}).\n${howToServe(base)}`, cause === undefined ? undefined : { cause });
+  return new DatasetError(
+    `Fashion-MNIST file ${file}.gz ${what} (${url.href}).\n${howToServe(base)}`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 async function readBody(response: Response, file: FashionMnistFile, onProgress: WebFashionMnistOptions['onProgress']): Promise<Uint8Array> {
@@ -144,7 +147,11 @@ async function openCache(enabled: boolean, expected: ExpectedContent | undefined
 }
 
 /** From Cache Storage when a verified copy is there, else from the network (then stored, decompressed and verified). */
-async function loadFile(file: FashionMnistFile, base: URL, options: Required<Pick<WebFashionMnistOptions, 'cache'>> & WebFashionMnistOptions): Promise<Loaded> {
+async function loadFile(
+  file: FashionMnistFile,
+  base: URL,
+  options: Required<Pick<WebFashionMnistOptions, 'cache'>> & WebFashionMnistOptions,
+): Promise<Loaded> {
   const url = new URL(`${file}.gz`, base);
   const expected = checksumsOf(options.checksums)?.[file];
   const cache = await openCache(options.cache, expected);

@@ -56,6 +56,7 @@ export { type AppIO, type Console, createConsole, displayPath, type Output } fro
 export { CURVES_FILE, METRICS_FILE, type MetricsFile, type RunStatus, writeRunFiles } from './metrics-file.js';
 export { createProgram, type ExitMessages, runBin, runProgram } from './program.js';
 export { type ProgressBar, progressBar } from './progress.js';
+export { RunFilesWriter } from './run-files-writer.js';
 export { createRunFolder, timestamp } from './run-folder.js';
 export type { EarlyStoppingState, Hyperparameters, RunEpoch, RunIdentity } from './run-history.js';
 export { color, escapeXml, fmt, logRange, logTicks, niceCeil, niceTicks, svgDocument } from './svg.js';
