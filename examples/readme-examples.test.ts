@@ -55,11 +55,10 @@ describe('README examples', () => {
   });
 
   it('type-check against the workspace (strict, NodeNext)', () => {
-    const tsc = spawnSync(
-      process.execPath,
-      [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(here, 'tsconfig.readme.json')],
-      { cwd: here, encoding: 'utf8' },
-    );
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(here, 'tsconfig.readme.json')], {
+      cwd: here,
+      encoding: 'utf8',
+    });
     expect(tsc.stdout + tsc.stderr, 'tsc reports errors in README examples').toBe('');
     expect(tsc.status).toBe(0);
   });
