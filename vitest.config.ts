@@ -30,6 +30,7 @@ export default defineConfig({
         root: `${root}${dir}`,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts', '*.test.ts'],
         environment: 'node',
+        setupFiles: [`${root}vitest.setup.ts`],
         testTimeout: 120_000,
         hookTimeout: 120_000,
       },

@@ -26,6 +26,25 @@ async function train(backend: string, epochs: number, lr = 0.5, extra: Parameter
 }
 
 describe('trainCh3 (d2l semantics, on the reference backend)', () => {
+  it('notices an abort within a step or so, even on a backend that computes on the JavaScript thread', async () => {
+    const { nn, init, loss, optim } = await loadBackend('reference/float32');
+    const [trainIter, testIter] = await loadDataFashionMnist(256);
+    const net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10)).apply(init.normal({ std: 0.01 }));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('stop')), 50);
+    let steps = 0;
+    const error = await trainCh3(net, trainIter, testIter, loss.CrossEntropyLoss(), 1, optim.SGD(net.parameters(), { lr: 0.1 }), {
+      log: false,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'batch') steps = e.batch;
+      },
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('stop');
+    expect(steps).toBeGreaterThan(0);
+    expect(steps).toBeLessThan(trainIter.numBatches / 2);
+  });
+
   it("reports d2l's sanity checks, and throws them by default", async () => {
     const { checks } = await train('reference/float64', 1, 1e-4);
     expect(checks.map((c) => [c.name, c.passed])).toEqual([

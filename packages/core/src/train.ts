@@ -68,6 +68,9 @@ export async function evaluateAccuracy(net: Module, dataIter: DataIter): Promise
   });
 }
 
+/** How often the training loop lets other work (signal handlers, a page's events) run when it can be aborted. */
+const YIELD_MS = 100;
+
 /**
  * d2l `train_epoch_ch3`: one pass over the data; returns per-example averages of loss and accuracy. With a profiler on
  * the model, drawing each batch is timed as `data` and each step as `compute`.
@@ -87,9 +90,18 @@ export async function trainEpochCh3(
   // Iterated by hand so that drawing a batch (`data`) and the step (`compute`) are timed apart.
   const batches = trainIter.epoch(epoch)[Symbol.iterator]();
   let step = 0;
+  let lastYield = performance.now();
   try {
     for (;;) {
-      signal?.throwIfAborted();
+      if (signal) {
+        // A backend that computes on this thread never lets the event loop run between steps, so an abort (Ctrl-C)
+        // would wait for the epoch to end: give the loop a turn every YIELD_MS (a fraction of a percent of the time).
+        if (performance.now() - lastYield > YIELD_MS) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          lastYield = performance.now();
+        }
+        signal.throwIfAborted();
+      }
       const next = timed(profiler, 'data', () => {
         const drawn = batches.next();
         // A batch that knows its rows gathers its pixels when they are first read: here, as data, unless the backend
