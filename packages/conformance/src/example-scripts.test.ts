@@ -34,7 +34,7 @@ function summary(run: ExampleRun): string {
 }
 
 /**
- * DESIGN.md's script, unchanged, on every registered backend and engine on the real data: d2l's own checks run inside
+ * The book's script (docs/ARCHITECTURE.md), unchanged, on every registered backend and engine on the real data: d2l's own checks run inside
  * trainCh3 (the script exits non-zero if they fail). (The MLP's training is covered by the conformance suite's
  * 200-step MLP check against the oracle, which says more per second than ten epochs of examples/concise-mlp.ts.)
  */
