@@ -1,6 +1,5 @@
+import { PAGE_HEADERS, serveDataFiles } from '@xbackend/runs/browser';
 import { defineConfig, type Plugin } from 'vite';
-import { serveDataFiles } from './server/data-files.ts';
-import { PLAYGROUND_HEADERS } from './server/headers.ts';
 
 /** Serves Fashion-MNIST from this machine (Debian package or user cache) under data/fashion-mnist/, dev and preview alike. */
 function fashionMnistFiles(): Plugin {
@@ -19,8 +18,8 @@ export default defineConfig({
     // Workspace packages are TypeScript sources ('source'); adapters pick their browser runtime ('browser').
     conditions: ['source', 'browser', 'module', 'development|production'],
   },
-  server: { headers: PLAYGROUND_HEADERS },
-  preview: { headers: PLAYGROUND_HEADERS },
+  server: { headers: PAGE_HEADERS },
+  preview: { headers: PAGE_HEADERS },
   // onnxruntime-web finds its .wasm next to its own module; pre-bundling would move the module away from it.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   worker: { format: 'es' },

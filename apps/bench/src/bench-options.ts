@@ -1,4 +1,5 @@
 import { D2L_DEFAULTS, InvalidArgumentError } from '@xbackend/core';
+import type { BrowserRequest } from './browser-targets.js';
 import type { DataSpec, FaultKind } from './protocol.js';
 
 /** Everything a bench run is asked to do (the command line, parsed). */
@@ -24,6 +25,11 @@ export interface BenchOptions {
   readonly peers?: boolean;
   /** The Python interpreter the peers run on (default /usr/bin/python3, where Debian installs numpy and torch). */
   readonly python?: string;
+  /**
+   * Also run the same measurement in headless Chromium, in the playground page: `'all'` for every engine the page
+   * offers there, or `name` / `name/engine` items; rows `browser:<name>/<engine>`. Undefined: no browser rows.
+   */
+  readonly browser?: BrowserRequest;
   /** Directory for bench.json, REPORT.md and the charts. */
   readonly out: string;
   /** A run taking longer is killed and reported as failed. */
@@ -74,4 +80,24 @@ export function checkBenchOptions(o: BenchOptions): void {
   if (o.runTimeoutMs !== undefined && !(o.runTimeoutMs > 0))
     throw new InvalidArgumentError(`runTimeoutMs must be > 0, got ${o.runTimeoutMs}.`);
   if (o.backends?.length === 0) throw new InvalidArgumentError('backends must name at least one backend (or be left out for all).');
+  if (o.browser !== undefined) checkBrowserOptions(o, o.browser);
+}
+
+/** The page trains the book's script on the whole data set: what the browser rows cannot do like the Node ones. */
+function checkBrowserOptions(o: BenchOptions, browser: BrowserRequest): void {
+  if (browser !== 'all') {
+    if (browser.length === 0) throw new InvalidArgumentError("browser must name at least one backend or engine (or be 'all').");
+    const bad = browser.find((item) => !/^[\w.-]+(\/[\w.-]+)?$/.test(item));
+    if (bad !== undefined) throw new InvalidArgumentError(`--browser item '${bad}' is not of the form name or name/engine.`);
+  }
+  if (o.data.trainExamples !== undefined || o.data.testExamples !== undefined) {
+    throw new InvalidArgumentError(
+      '--browser runs the playground page on the whole data set: leave out --train-examples and --test-examples (or give a smaller data set with --data-dir).',
+    );
+  }
+  if (o.initStd !== D2L_DEFAULTS.initStd) {
+    throw new InvalidArgumentError(
+      `--browser runs the book's script, which initialises with N(0, ${D2L_DEFAULTS.initStd}): leave out --init-std.`,
+    );
+  }
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import {
   absoluteBackendItem,
   addDataOptions,
+  addThreadOptions,
   type DataFlags,
   parseInteger,
   parseList,
@@ -10,6 +11,8 @@ import {
   parseNonNegativeNumber,
   parsePositiveInt,
   parsePositiveNumber,
+  type ThreadFlags,
+  threadOptions,
   timestamp,
 } from '@xbackend/runs';
 import { type Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
@@ -24,7 +27,7 @@ function parseFault(text: string, previous: Record<string, FaultKind> = {}): Rec
   return { ...previous, [match[1] as string]: match[2] as FaultKind };
 }
 
-export interface BenchFlags extends DataFlags {
+export interface BenchFlags extends DataFlags, ThreadFlags {
   backends?: string[];
   epochs: number;
   warmupEpochs: number;
@@ -33,10 +36,10 @@ export interface BenchFlags extends DataFlags {
   seed: number;
   lr: number;
   initStd: number;
-  threads?: number;
-  spinning?: boolean;
   python: string;
   peers: boolean;
+  /** `--browser` alone is true; with a list, its items. */
+  browser?: true | string[];
   out?: string;
   trainExamples?: number;
   testExamples?: number;
@@ -77,16 +80,8 @@ export function defineOptions(cmd: Command): Command {
         .argParser(parseNonNegativeNumber)
         .default(DEFAULTS.initStd),
     )
-    .addOption(
-      new Option(
-        '--threads <n>',
-        "intra-op threads for engines that have the setting (default: each engine's own; onnxruntime: 1)",
-      ).argParser(parsePositiveInt),
-    )
-    .option('--spinning', 'let idle intra-op threads spin between calls (onnxruntime; default: off)')
-    .option('--no-spinning', 'idle intra-op threads sleep between calls (the default)')
     .option('--out <dir>', 'directory for bench.json, REPORT.md and the SVG charts (default: bench-out/<timestamp>)');
-  return addDataOptions(cmd)
+  return addDataOptions(addThreadOptions(cmd))
     .addOption(
       new Option('--train-examples <n>', 'use only the first n training examples (less work, e.g. for tests)').argParser(parsePositiveInt),
     )
@@ -95,6 +90,12 @@ export function defineOptions(cmd: Command): Command {
     .option('--no-peers', "do not add the Python peers (numpy loop, the book's PyTorch code)")
     .addOption(
       new Option('--python <interpreter>', 'Python of the peer rows (needs numpy; torch for the PyTorch row)').default(DEFAULT_PYTHON),
+    )
+    .addOption(
+      new Option(
+        '--browser [list]',
+        'also run in headless Chromium, in the playground page: every engine it offers there, or these name or name/engine items (rows browser:<name>/<engine>)',
+      ).argParser(parseList(parseName)),
     )
     .addOption(new Option('--run-timeout <seconds>', 'kill a run that takes longer and report it as failed').argParser(parsePositiveNumber))
     .addOption(
@@ -115,8 +116,7 @@ export function benchOptions(flags: BenchFlags, cwd: string, command: string): B
     seed: flags.seed,
     lr: flags.lr,
     initStd: flags.initStd,
-    ...(flags.threads === undefined ? {} : { threads: flags.threads }),
-    ...(flags.spinning === undefined ? {} : { spinning: flags.spinning }),
+    ...threadOptions(flags),
     data: {
       ...(flags.dataDir === undefined ? {} : { dataDir: resolve(cwd, flags.dataDir) }),
       verify: flags.verifyData,
@@ -127,6 +127,7 @@ export function benchOptions(flags: BenchFlags, cwd: string, command: string): B
     baselines: flags.baselines,
     peers: flags.peers,
     python: flags.python,
+    ...(flags.browser === undefined ? {} : { browser: flags.browser === true ? 'all' : flags.browser }),
     out: resolve(cwd, flags.out ?? `bench-out/${timestamp()}`),
     ...(flags.runTimeout === undefined ? {} : { runTimeoutMs: flags.runTimeout * 1000 }),
     ...(flags.injectFault ? { faults: flags.injectFault } : {}),

@@ -1,4 +1,6 @@
 export { type BenchOptions, checkBenchOptions, DEFAULTS } from './bench-options.js';
+export type { BrowserMachine } from './browser-page.js';
+export type { BrowserRequest } from './browser-targets.js';
 export { type BenchIO, main } from './main.js';
 export type { DataSpec, EpochRecord, FaultKind, Phase, ProgressMessage, RunKind, RunMeasurement } from './protocol.js';
 export { reportMarkdown, resultTables } from './report-md.js';

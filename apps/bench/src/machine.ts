@@ -4,6 +4,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BackendRegistry, defaultRegistry } from '@xbackend/core';
+import type { BrowserMachine } from './browser-page.js';
 
 /** What a number in the report was measured on. */
 export interface MachineInfo {
@@ -24,6 +25,8 @@ export interface MachineInfo {
   readonly gitCommit?: string;
   /** The checkout had uncommitted changes, so the commit alone does not reproduce the code measured. */
   readonly gitDirty?: boolean;
+  /** With browser rows: the browser they ran in (version, user agent), on this machine. */
+  readonly browser?: BrowserMachine;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type Output, progressBar } from '@xbackend/runs';
+import { BROWSER_PREFIX } from './browser-targets.js';
 import { oneLine, seconds } from './format.js';
 import type { ProgressMessage } from './protocol.js';
 import type { RunRecord } from './results.js';
@@ -17,7 +18,7 @@ function runSummary(record: RunRecord): string {
   if (record.status === 'failed' || !m) return `FAILED: ${oneLine(record.error ?? '', 300)}`;
   const measured = m.epochs.filter((e) => !e.warmup).map((e) => e.trainMs);
   const last = m.epochs.at(-1);
-  const used = `${m.backend}/${m.engine}` === record.target ? '' : ` (ran as ${m.backend}/${m.engine})`;
+  const used = `${m.backend}/${m.engine}` === record.target.replace(BROWSER_PREFIX, '') ? '' : ` (ran as ${m.backend}/${m.engine})`;
   return `${measured.length > 0 ? seconds(median(measured)) : '?'} s/epoch (median of ${measured.length}), train loss ${last?.trainLoss.toFixed(4)}, test acc ${last?.testAcc.toFixed(4)}${used}`;
 }
 

@@ -2,6 +2,7 @@
  * What the bench parent and a run's child process say to each other over the IPC channel (JSON serialisation):
  * the parent sends one `RunRequest`; the child answers with `progress` messages and then one `result` or `error`.
  */
+import type { MeasuredEpoch } from '@xbackend/runs/page-harness';
 
 /** Where Fashion-MNIST comes from and how much of it a run uses. */
 export interface DataSpec {
@@ -22,9 +23,10 @@ export type FaultKind = 'throw' | 'crash';
 /**
  * `adapter`: the xbackend adapter through core's training loop; `idiomatic`: plain tfjs `model.fitDataset`; `floor`: the
  * same work as a minimal loop straight against a framework (onnxruntime, tfjs ops), no xbackend code in it; `peer`: a
- * Python program doing the same work (a numpy loop, the book's PyTorch code).
+ * Python program doing the same work (a numpy loop, the book's PyTorch code); `browser`: the adapter's browser engine
+ * in the playground page in headless Chromium (run by the parent, not by a child process).
  */
-export type RunKind = 'adapter' | 'idiomatic' | 'floor' | 'peer';
+export type RunKind = 'adapter' | 'idiomatic' | 'floor' | 'peer' | 'browser';
 
 export interface RunRequest {
   readonly type: 'run';
@@ -80,16 +82,8 @@ export interface EpochSplit {
   readonly write: number;
 }
 
-/** Per epoch, warm-up included. */
-export interface EpochRecord {
-  readonly warmup: boolean;
-  readonly trainLoss: number;
-  readonly trainAcc: number;
-  readonly testAcc: number;
-  /** Training pass over the data (trainEpochCh3, or the run's own loop for baselines). */
-  readonly trainMs: number;
-  /** One full test-set evaluation after the epoch. */
-  readonly evalMs: number;
+/** Per epoch, warm-up included (the fields a browser row's page reports too). */
+export interface EpochRecord extends MeasuredEpoch {
   /** Adapter runs only. */
   readonly split?: EpochSplit;
 }
@@ -104,15 +98,15 @@ export interface RunMeasurement {
   readonly numTrainExamples: number;
   readonly numTestExamples: number;
   readonly numBatches: number;
-  /** loadBackend (or engine start) until the model is compiled with its initial weights. */
+  /** loadBackend (or engine start) until the model is compiled with its initial weights; browser runs: loadBackend in the page. */
   readonly buildMs: number;
   readonly epochs: readonly EpochRecord[];
   /** Every trainStep of the measured epochs; empty for the idiomatic baseline, whose loop tfjs owns. */
   readonly stepMs: readonly number[];
   /** The very first trainStep (kernel compilation, JIT warm-up); undefined for the idiomatic baseline. */
   readonly firstStepMs?: number;
-  /** The child's peak resident set size (process.resourceUsage().maxRSS, i.e. VmHWM on Linux). */
-  readonly peakRssBytes: number;
+  /** The child's peak resident set size (process.resourceUsage().maxRSS, i.e. VmHWM on Linux); undefined for browser runs. */
+  readonly peakRssBytes?: number;
 }
 
 export interface ResultMessage {

@@ -1,3 +1,4 @@
+import { isBrowserLabel } from './browser-targets.js';
 import { cell, count, gibibytes, megabytes, milliseconds, ratio, seconds } from './format.js';
 import { isPeer } from './measure-peer.js';
 import type { BenchReport, BenchRow } from './results.js';
@@ -10,6 +11,17 @@ function machineLine(report: BenchReport): string {
     `${m.cpuModel}, ${m.cores} logical cores, ${gibibytes(m.memoryBytes)} GiB RAM, ${m.platform} ${m.osRelease} ${m.arch}, ` +
     `Node ${m.node}; load average at start ${m.loadAverage.join(' / ')}`
   );
+}
+
+/** The browser rows' machine: the browser on this machine, as it reported itself. */
+function browserLine(report: BenchReport): string[] {
+  const b = report.machine.browser;
+  if (!b) return [];
+  return [
+    `Rows \`browser:…\`: the playground page in ${b.name} ${b.version} (\`${b.executable}\`, headless), user agent \`${b.userAgent}\`, ` +
+      `${b.hardwareConcurrency} logical cores offered to the page, ${b.crossOriginIsolated ? 'cross-origin isolated (WebAssembly threads)' : 'not cross-origin isolated (no WebAssembly threads)'}.`,
+    '',
+  ];
 }
 
 /** A row with numbers; when some repeats failed, the first error follows the name. */
@@ -105,9 +117,10 @@ function scalingTable(report: BenchReport): string[] {
   return lines;
 }
 
-/** Peers that could not run here: their rows say why (the first batch size's table). */
+/** Peers and browser engines that could not run here: their rows say why (the first batch size's table). */
 function peersNotRun(report: BenchReport, batchSize: number): BenchReport['skipped'] {
-  return batchSize === report.settings.batchSizes[0] ? report.skipped.filter((k) => isPeer(k.label)) : [];
+  const shown = (label: string) => isPeer(label) || isBrowserLabel(label) || label === 'browser';
+  return batchSize === report.settings.batchSizes[0] ? report.skipped.filter((k) => shown(k.label)) : [];
 }
 
 /** The per-batch-size tables alone, for the terminal. */
@@ -129,12 +142,13 @@ export function reportMarkdown(report: BenchReport): string {
     '# xbackend bench',
     '',
     `${s.model}, N(0, ${s.initStd}) init, SGD lr ${s.lr}, on Fashion-MNIST (${examples}); seed ${s.seed}. ` +
-      `Every backend/engine runs in its own child process on the same batches in the same order from the same initial weights: ` +
+      `Every backend/engine runs in its own child process${report.machine.browser ? ' (a browser row in its own headless Chromium)' : ''} on the same batches in the same order from the same initial weights: ` +
       `${s.warmupEpochs} warm-up epoch${s.warmupEpochs === 1 ? '' : 's'}, then ${s.epochs} measured epoch${s.epochs === 1 ? '' : 's'}` +
       `${s.repeat > 1 ? `, ${s.repeat} repeats (fresh processes)` : ''}.`,
     '',
     `Measured ${report.createdAt} on ${machineLine(report)}.`,
     '',
+    ...browserLine(report),
   ];
   for (const batchSize of s.batchSizes) {
     const rows = report.rows.filter((r) => r.batchSize === batchSize);
@@ -151,6 +165,7 @@ export function reportMarkdown(report: BenchReport): string {
     "- **peak RSS**: the child process's peak resident memory (`maxRSS`, VmHWM), the data set included (a peer row: the Node process that prepared its data, not Python). **train loss / test acc**: after the last epoch, so a fast but wrong row shows.",
     "- **× fastest**, **× reference** (reference/float32), **× floor** (an adapter over its framework's floor row: the adapter's overhead), **× idiomatic** (tfjs/E over tfjs-idiomatic/E): median epoch time ratios at the same batch size.",
     "- Baselines: **tfjs-idiomatic** is the same training as plain tf.layers `model.fitDataset`; **onnxruntime-floor** runs xbackend's exported training graph straight through onnxruntime-node over batches gathered in advance; **tfjs-floor** is the step in plain tfjs ops with hand-written gradients, batches gathered in advance; **numpy** is a plain numpy loop and **pytorch** the book's §3.7 PyTorch code (data in memory), run by Python. Every row trains on the same batches in the same order from the same initial weights.",
+    "- **browser:** rows: the same script in the playground page in headless Chromium (`--browser`), one fresh browser per run, timed in its training worker: **epoch s** is `trainEpochCh3` plus `evaluateAccuracy` there, **step ms** each `trainStep`, **build s** `loadBackend` in the page; **peak RSS** is not measured for the browser's processes.",
     "- **Where each epoch goes**: from core's profiling hook inside the run: drawing batches (**data**), train steps (**compute**) without their **host reads**, test evaluation (**eval**), the rest of the epoch (**other**: core's loop, metrics, progress messages), and the **writes** `xbackend train` does after each epoch (metrics.json, curves.svg; not part of the epoch time). **Outside the framework**: (data + other + writes) / (epoch + writes).",
     '',
     '## Engines as they reported themselves',
@@ -181,6 +196,10 @@ export function reportMarkdown(report: BenchReport): string {
   lines.push(`| CPU | ${m.cpuModel} (${m.cores} logical cores) |`, `| memory | ${gibibytes(m.memoryBytes)} GiB |`);
   lines.push(`| OS | ${m.platform} ${m.osRelease} ${m.arch} |`, `| Node | ${m.node} (V8 ${m.v8}) |`);
   if (m.gitCommit) lines.push(`| xbackend commit | ${m.gitCommit}${m.gitDirty ? ' with uncommitted changes' : ''} |`);
+  if (m.browser) {
+    lines.push(`| browser (\`browser:\` rows) | ${m.browser.name} ${m.browser.version} (\`${m.browser.executable}\`) |`);
+    lines.push(`| user agent | ${cell(m.browser.userAgent, 1000)} |`);
+  }
   for (const [name, version] of Object.entries(m.packages)) lines.push(`| ${name} | ${version ?? 'not installed'} |`);
   lines.push(
     '',

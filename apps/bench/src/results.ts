@@ -53,7 +53,7 @@ export interface BenchRow {
   readonly evalMs?: number;
   /** Median of loadBackend + compile with the initial weights. */
   readonly buildMs?: number;
-  /** Largest peak RSS of the repeats' child processes. */
+  /** Largest peak RSS of the repeats' child processes (browser rows: none). */
   readonly peakRssBytes?: number;
   /** After the last epoch of the first repeat (every repeat computes the same numbers). */
   readonly trainLoss?: number;
@@ -123,6 +123,7 @@ function aggregate(target: Target, batchSize: number, records: readonly RunRecor
   const split = splits.length > 0 ? medianSplit(splits) : undefined;
   const last = first.epochs.at(-1);
   const firstSteps = ok.flatMap((m) => (m.firstStepMs === undefined ? [] : [m.firstStepMs]));
+  const peaks = ok.flatMap((m) => (m.peakRssBytes === undefined ? [] : [m.peakRssBytes]));
   const epochMs =
     epochTimes.length > 0
       ? { median: median(epochTimes), min: Math.min(...epochTimes), max: Math.max(...epochTimes), count: epochTimes.length }
@@ -139,7 +140,7 @@ function aggregate(target: Target, batchSize: number, records: readonly RunRecor
     ...(firstSteps.length > 0 ? { firstStepMs: median(firstSteps) } : {}),
     ...(measured.length > 0 ? { evalMs: median(measured.map((e) => e.evalMs)) } : {}),
     buildMs: median(ok.map((m) => m.buildMs)),
-    peakRssBytes: Math.max(...ok.map((m) => m.peakRssBytes)),
+    ...(peaks.length > 0 ? { peakRssBytes: Math.max(...peaks) } : {}),
     ...(last ? { trainLoss: last.trainLoss, trainAcc: last.trainAcc, testAcc: last.testAcc } : {}),
   };
 }

@@ -4,12 +4,15 @@ import { type BackendRegistry, defaultRegistry, InvalidArgumentError, sizeOf } f
 import { gridStatuses, runGrid } from '@xbackend/runs';
 import { loadBenchData } from './bench-data.js';
 import { type BenchOptions, checkBenchOptions } from './bench-options.js';
-import { type RunOutcome, runInChild } from './child-runner.js';
+import { type BrowserRows, prepareBrowserRows } from './browser-page.js';
+import { isBrowserLabel } from './browser-targets.js';
+import { type ChildRunOptions, type RunOutcome, runInChild } from './child-runner.js';
 import { machineInfo } from './machine.js';
+import { runInBrowser } from './measure-browser.js';
 import { DEFAULT_PYTHON, PEERS, type PeerName, peerUnavailable } from './measure-peer.js';
 import type { ProgressMessage, RunRequest } from './protocol.js';
 import { type BenchReport, type BenchSettings, ResultTable, type RunRecord } from './results.js';
-import { planOptions, planTargets, type Target } from './targets.js';
+import { planOptions, planTargets, type Target, type TargetPlan } from './targets.js';
 import { writeOutputs } from './write-outputs.js';
 
 /** What a progress display sees of a bench. */
@@ -92,9 +95,10 @@ function requestFor(options: BenchOptions, context: Pick<RunRequest, 'registry' 
 }
 
 /**
- * The bench: plans the runs from the registry, checks the data once, runs every (repeat, batch size, target) in its
- * own child process (runs' grid runner; targets interleaved within a repeat), then writes
- * bench.json, REPORT.md and the SVG charts. A run that fails becomes a failed row; the others still report.
+ * The bench: plans the runs from the registry (and, with `browser`, from the engines the playground page offers in
+ * headless Chromium), checks the data once, runs every (repeat, batch size, target) in its own child process or, for a
+ * browser row, its own browser (runs' grid runner; targets interleaved within a repeat), then writes bench.json,
+ * REPORT.md and the SVG charts. A run that fails becomes a failed row; the others still report.
  */
 export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): Promise<BenchResult> {
   checkBenchOptions(options);
@@ -111,24 +115,58 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
           })),
         )
       : [];
-  const plan = planTargets(options.backends, statuses, options.baselines, peers);
+  const nodePlan = planTargets(options.backends, statuses, options.baselines, peers);
   for (const label of Object.keys(options.faults ?? {})) {
-    if (!plan.targets.some((t) => t.label === label)) {
+    if (isBrowserLabel(label)) {
       throw new InvalidArgumentError(
-        `--inject-fault names '${label}', which is not one of this bench's runs: ${plan.targets.map((t) => t.label).join(', ')}.`,
+        `--inject-fault makes a child process fail, and '${label}' runs in a browser, not in a child process.`,
+      );
+    }
+    if (!nodePlan.targets.some((t) => t.label === label)) {
+      throw new InvalidArgumentError(
+        `--inject-fault names '${label}', which is not one of this bench's runs: ${nodePlan.targets.map((t) => t.label).join(', ')}.`,
       );
     }
   }
+  const context = { registry: childRegistry(registry, nodePlan.targets), resolveFrom };
+  // A missing data set or an impossible --train-examples fails here, once, rather than in every child.
+  const { train, test } = await loadBenchData(options.data, options.batchSizes[0] as number, options.seed);
+  const browser = options.browser
+    ? await prepareBrowserRows(options.browser, options.data, { train: train.numExamples, test: test.numExamples }, signal)
+    : undefined;
+  try {
+    return await measureAndReport(options, hooks, { nodePlan, browser, context, model: modelOf(train), registry });
+  } finally {
+    await browser?.close();
+  }
+}
+
+function modelOf(train: { sampleShape: readonly number[]; numClasses: number }): string {
+  return `Sequential(Flatten, Linear(${sizeOf(train.sampleShape)}, ${train.numClasses}))`;
+}
+
+interface Planned {
+  readonly nodePlan: TargetPlan;
+  readonly browser: BrowserRows | undefined;
+  readonly context: Pick<RunRequest, 'registry' | 'resolveFrom'>;
+  readonly model: string;
+  readonly registry: BackendRegistry;
+}
+
+/** Runs every cell (Node rows in child processes, browser rows in Chromium), then writes the report. */
+async function measureAndReport(options: BenchOptions, hooks: BenchHooks, planned: Planned): Promise<BenchResult> {
+  const { signal } = hooks;
+  const { browser, context, model, registry } = planned;
+  const plan = {
+    targets: [...planned.nodePlan.targets, ...(browser?.plan.targets ?? [])],
+    skipped: [...planned.nodePlan.skipped, ...(browser?.plan.skipped ?? [])],
+  };
   if (plan.targets.length === 0) {
     throw new InvalidArgumentError(
       `No backend/engine can run here: ${plan.skipped.map((s) => s.label).join(', ')} are unavailable (see 'xbackend backends').`,
     );
   }
-  const context = { registry: childRegistry(registry, plan.targets), resolveFrom };
-  // A missing data set or an impossible --train-examples fails here, once, rather than in every child.
-  const { train } = await loadBenchData(options.data, options.batchSizes[0] as number, options.seed);
-  const model = `Sequential(Flatten, Linear(${sizeOf(train.sampleShape)}, ${train.numClasses}))`;
-  const machine = machineInfo(registry);
+  const machine = { ...machineInfo(registry), ...(browser?.browser ? { browser: browser.browser } : {}) };
   const createdAt = new Date().toISOString();
 
   // Targets interleaved within a repeat, so slow drift in the machine's load spreads over all of them.
@@ -140,13 +178,19 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
   const table = new ResultTable();
   await runGrid(
     cells,
-    (cell, index) =>
-      runInChild(requestFor(options, context, cell), {
+    (cell, index) => {
+      const request = requestFor(options, context, cell);
+      const runOptions: ChildRunOptions = {
         ...(signal ? { signal } : {}),
         ...(options.runTimeoutMs === undefined ? {} : { timeoutMs: options.runTimeoutMs }),
         onProgress: (message) => hooks.onEvent?.({ type: 'run-progress', index, message }),
         ...(hooks.onChild ? { onSpawn: hooks.onChild } : {}),
-      }),
+      };
+      const session = browser?.session;
+      if (cell.target.kind !== 'browser') return runInChild(request, runOptions);
+      if (!session) throw new Error(`internal: browser row ${cell.target.label} without a browser`);
+      return runInBrowser(request, session, runOptions);
+    },
     (_cell, error): RunOutcome => ({ ok: false, error: error instanceof Error ? error.message : String(error) }),
     {
       ...(signal ? { signal } : {}),

@@ -66,5 +66,7 @@ export async function runWorkload(request: RunRequest, send: (message: ProgressM
       if (!floor) throw new Error(`internal: no floor named '${request.backend}'`);
       return floor(request, data, progress);
     }
+    case 'browser':
+      throw new Error('internal: browser rows run in the parent (measure-browser.ts), not in a child process');
   }
 }

@@ -24,6 +24,8 @@ const CASES: readonly [args: string[], message: string | RegExp][] = [
   [['train', '--val-fraction', '1'], "Expected a fraction strictly between 0 and 1, got '1'."],
   [['train', '--patience', '2'], '--patience needs --val-fraction'],
   [['train', '--checkpoint-every', '0'], "option '--checkpoint-every <n>' argument '0' is invalid."],
+  [['train', '--threads', '0'], "option '--threads <n>' argument '0' is invalid. Expected a whole number >= 1, got '0'."],
+  [['sweep', '--threads', '1.5'], "option '--threads <n>' argument '1.5' is invalid."],
   [['train', '--bogus'], "error: unknown option '--bogus'"],
   [['train', '--lr'], "error: option '--lr <number>' argument missing"],
   [['train', 'extra'], "error: too many arguments for 'train'"],

@@ -27,7 +27,7 @@ export async function loadRunBackend(
     : backendChoice(flags, ctx);
   let loaded: LoadedBackend;
   try {
-    loaded = await loadChoice(choice, seed, ctx);
+    loaded = await loadChoice(choice, seed, ctx, flags);
   } catch (error) {
     if (!fromCheckpoint || !(error instanceof UnknownBackendError || error instanceof BackendUnavailableError)) throw error;
     const from = choice.backend === checkpoint.backend ? '' : ` (loaded from ${choice.backend})`;

@@ -1,6 +1,7 @@
 import { type BackendRegistry, D2L_DEFAULTS, type LoadedBackend, loadBackend, type ParsedBackendRef } from '@xbackend/core';
 import {
   absoluteBackendItem,
+  addThreadOptions,
   type Console,
   type DataFlags,
   parseBackendChoice,
@@ -10,6 +11,8 @@ import {
   parseOpenFraction,
   parsePositiveInt,
   parsePositiveNumber,
+  type ThreadFlags,
+  threadOptions,
   UsageError,
 } from '@xbackend/runs';
 import { type Command, Option } from 'commander';
@@ -26,7 +29,8 @@ export interface CommandContext {
   readonly signal?: AbortSignal;
 }
 
-export interface BackendFlags {
+/** `--backend`, `--engine` and the engine settings `--threads`, `--spinning`. */
+export interface BackendFlags extends ThreadFlags {
   backend: string;
   engine?: string;
 }
@@ -46,7 +50,7 @@ export function addBackendOptions(cmd: Command, ctx: CommandContext, defaultBack
     '--backend <name>',
     `backend: ${ctx.registry.names.join(', ')}, or an adapter's package name or path; name/engine picks an engine (see 'xbackend backends')`,
   ).argParser(parseName);
-  return cmd
+  cmd
     .addOption(defaultBackend === undefined ? backend : backend.default(defaultBackend))
     .addOption(
       new Option(
@@ -54,6 +58,7 @@ export function addBackendOptions(cmd: Command, ctx: CommandContext, defaultBack
         "engine of the backend (default: the backend's first available one; see 'xbackend backends')",
       ).argParser(parseName),
     );
+  return addThreadOptions(cmd);
 }
 
 export function addHyperparameterOptions(cmd: Command): Command {
@@ -95,14 +100,22 @@ export function backendChoice(flags: BackendFlags, ctx: CommandContext): ParsedB
   return engine === undefined ? { backend } : { backend, engine };
 }
 
-/** The chosen backend, resolved through the command's registry, with the run's seed. */
-export function loadChoice(choice: ParsedBackendRef, seed: number, ctx: CommandContext): Promise<LoadedBackend> {
+/** The chosen backend, resolved through the command's registry, with the run's seed and the engine settings given. */
+export function loadChoice(choice: ParsedBackendRef, seed: number, ctx: CommandContext, settings: ThreadFlags): Promise<LoadedBackend> {
   return loadBackend(choice.backend, {
     ...(choice.engine === undefined ? {} : { engine: choice.engine }),
     seed,
     registry: ctx.registry,
     resolveFrom: ctx.resolveFrom,
+    ...threadOptions(settings),
   });
+}
+
+/** The engine as it reported itself (versions, threads, provider), for a run's header and reports. */
+export function engineDetails(loaded: LoadedBackend): string {
+  return Object.entries(loaded.backend.details)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(', ');
 }
 
 /** True when the user typed the flag (as opposed to its default). */

@@ -3,7 +3,7 @@ import { D2L_DEFAULTS, evaluateAccuracy } from '@xbackend/core';
 import { addDataOptions, type DataFlags, displayPath, parsePositiveInt } from '@xbackend/runs';
 import { type Command, Option } from 'commander';
 import { checkModelFitsData, openCheckpointModel } from './checkpoint-model.js';
-import { addBackendOptions, type BackendFlags, type CommandContext, dataSource } from './command-options.js';
+import { addBackendOptions, type BackendFlags, type CommandContext, dataSource, engineDetails } from './command-options.js';
 import { loadTestData } from './data.js';
 
 interface EvaluateFlags extends BackendFlags, DataFlags {
@@ -33,6 +33,7 @@ export function defineEvaluate(cmd: Command, ctx: CommandContext): Command {
           examples: test.numExamples,
           backend: loaded.name,
           engine: loaded.engine,
+          details: loaded.backend.details,
           trainedOn: `${checkpoint.backend}/${checkpoint.engine}`,
           epoch: checkpoint.epoch,
           checkpoint: checkpoint.dir,
@@ -43,6 +44,7 @@ export function defineEvaluate(cmd: Command, ctx: CommandContext): Command {
           console.out(
             `evaluated on ${loaded.name}/${loaded.engine} (${loaded.backend.dtype}): test acc ${testAcc.toFixed(4)} on ${test.numExamples} examples`,
           );
+          console.out(`engine: ${engineDetails(loaded)}`);
         }
       } finally {
         await model.dispose();

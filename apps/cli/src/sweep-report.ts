@@ -14,6 +14,8 @@ export interface SweepResult {
   readonly testAcc?: number;
   /** Training + test evaluation time of those epochs (backend setup and data loading excluded). */
   readonly seconds?: number;
+  /** The engine as it reported itself (versions, threads, provider), for rows that trained. */
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
   readonly error?: string;
 }
 
@@ -27,6 +29,9 @@ export interface SweepReport {
     readonly batchSizes: readonly number[];
     readonly lrs: readonly number[];
     readonly epochs: readonly number[];
+    /** `--threads` and `--spinning` when given (otherwise each engine's default, in each row's details). */
+    readonly threads?: number;
+    readonly spinning?: boolean;
   };
   readonly results: readonly SweepResult[];
 }

@@ -5,6 +5,7 @@ import { writeFileAtomic } from '@xbackend/core/node';
 import {
   absoluteBackendItem,
   addDataOptions,
+  addThreadOptions,
   type DataFlags,
   displayPath,
   type GridTarget,
@@ -17,6 +18,8 @@ import {
   parsePositiveNumber,
   planTargets,
   runGrid,
+  type ThreadFlags,
+  threadOptions,
   timestamp,
 } from '@xbackend/runs';
 import { type Command, Option } from 'commander';
@@ -28,7 +31,7 @@ import { fit } from './fit.js';
 import { configLabel, type SweepReport, type SweepResult, sweepMarkdown, sweepSvg } from './sweep-report.js';
 import { softmaxModel } from './train.js';
 
-interface SweepFlags extends DataFlags {
+interface SweepFlags extends DataFlags, ThreadFlags {
   backends: string[];
   batchSizes: number[];
   lrs: number[];
@@ -48,7 +51,7 @@ interface SweepCell {
 }
 
 /** What a cell yields for one epoch count. */
-type Outcome = Pick<SweepResult, 'status' | 'trainLoss' | 'trainAcc' | 'testAcc' | 'seconds' | 'error'>;
+type Outcome = Pick<SweepResult, 'status' | 'trainLoss' | 'trainAcc' | 'testAcc' | 'seconds' | 'details' | 'error'>;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -101,7 +104,7 @@ async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepRe
     const runData = data.get(batchSize) as RunData;
     // A fresh backend per configuration: each model is then the first of its backend and starts from the seed's
     // initial weights, exactly as `xbackend train` would.
-    const loaded = await loadChoice(target, flags.seed, ctx);
+    const loaded = await loadChoice(target, flags.seed, ctx, flags);
     const progress = createProgress(console.io.stderr, maxEpochs, flags.progress);
     try {
       const hyper = { batchSize, lr, weightDecay: 0, epochs: maxEpochs, seed: flags.seed, initStd: D2L_DEFAULTS.initStd };
@@ -118,7 +121,7 @@ async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepRe
         const m = result.history[epochs - 1];
         if (!m) return undefined;
         const seconds = result.history.slice(0, epochs).reduce((sum, h) => sum + h.seconds, 0);
-        return { status: 'ok', trainLoss: m.trainLoss, trainAcc: m.trainAcc, testAcc: m.testAcc, seconds };
+        return { status: 'ok', trainLoss: m.trainLoss, trainAcc: m.trainAcc, testAcc: m.testAcc, seconds, details: loaded.backend.details };
       });
     } finally {
       progress.end();
@@ -147,6 +150,7 @@ async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepRe
 }
 
 export function defineSweep(cmd: Command, ctx: CommandContext): Command {
+  addThreadOptions(cmd);
   addDataOptions(cmd);
   return cmd
     .description(
@@ -183,7 +187,7 @@ export function defineSweep(cmd: Command, ctx: CommandContext): Command {
         version: 1,
         createdAt: new Date().toISOString(),
         seed: flags.seed,
-        grid: { backends: flags.backends, batchSizes: flags.batchSizes, lrs: flags.lrs, epochs: flags.epochs },
+        grid: { backends: flags.backends, batchSizes: flags.batchSizes, lrs: flags.lrs, epochs: flags.epochs, ...threadOptions(flags) },
         results,
       };
       await writeFileAtomic(join(dir, SWEEP_FILES.json), `${JSON.stringify(report, null, 2)}\n`);

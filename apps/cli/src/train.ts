@@ -34,6 +34,7 @@ import {
   type BackendFlags,
   type CommandContext,
   dataSource,
+  engineDetails,
   givenOnCommandLine,
   type HyperparameterFlags,
 } from './command-options.js';
@@ -268,6 +269,7 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
     ? `${data.train.numExamples} training + ${data.validation.numExamples} validation`
     : `${data.train.numExamples} training`;
   console.out(`training ${loaded.name}/${loaded.engine} (${loaded.backend.dtype}) on ${split} / ${data.test.numExamples} test examples`);
+  console.out(`engine: ${engineDetails(loaded)}`);
   console.out(
     `batch size ${hyper.batchSize}, lr ${hyper.lr}, weight decay ${hyper.weightDecay}, ${hyper.epochs} epoch${hyper.epochs === 1 ? '' : 's'}, seed ${hyper.seed}` +
       (hyper.valFraction !== undefined ? `, early stopping (patience ${hyper.patience})` : '') +

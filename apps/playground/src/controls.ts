@@ -151,6 +151,11 @@ export class Controls {
     this.problem.textContent = problem;
   }
 
+  /** What `say` shows now (empty when the settings are fine). */
+  problemText(): string {
+    return this.problem.textContent ?? '';
+  }
+
   /** The settings, or undefined after saying what is wrong with them. */
   read(): Settings | undefined {
     const { batchSize, lr, epochs, seed } = this.inputs;

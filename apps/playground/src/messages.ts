@@ -20,6 +20,8 @@ export interface BackendInfo {
   readonly engine: string;
   readonly dtype: string;
   readonly details: Readonly<Record<string, string | number | boolean>>;
+  /** How long `loadBackend` took (the framework's modules, its runtime, the engine's start). */
+  readonly loadMs: number;
 }
 
 /** trainCh3's batch event (running per-example averages of the epoch so far), plus the step time. */
@@ -33,6 +35,10 @@ export interface EpochReport {
   readonly msPerStep: number | undefined;
   /** The running train loss after every batch of this epoch. */
   readonly curve: number[];
+  /** Wall time of every train step of this epoch, in order (core's `compute` phase). */
+  readonly stepMs: number[];
+  /** Wall time of the test evaluation after the epoch; the rest of `metrics.seconds` is the training pass. */
+  readonly evalMs: number;
   /** The parameters at the end of this epoch. */
   readonly parameters: ParameterTensor[];
 }

@@ -7,4 +7,8 @@ export interface RunConfig {
   readonly seed: number;
   /** Where the four data files are served, resolved against the page (a worker cannot see the page's URL). */
   readonly dataUrl: string;
+  /** Intra-op threads for engines that have the setting (`?threads=`); undefined: the engine's own. */
+  readonly threads?: number;
+  /** false skips the data files' SHA-256 check (`?verify=0`, for fixtures); their IDX structure is still checked. */
+  readonly verifyData?: boolean;
 }

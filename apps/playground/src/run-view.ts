@@ -10,6 +10,8 @@ import { type RunListener, TrainingRun } from './training-run.ts';
 export class RunView implements RunListener {
   readonly element: HTMLElement;
   private run: TrainingRun | undefined;
+  /** Told everything this view is told about the current run (the unattended mode's driver). */
+  private observer: RunListener | undefined;
   private readonly status = h('p', { class: 'status', 'data-testid': 'status', role: 'status' });
   private readonly details = h('details', { class: 'backend-details' });
   private readonly progress = h('progress', { max: 1, value: 0, 'data-testid': 'epoch-progress' });
@@ -44,8 +46,9 @@ export class RunView implements RunListener {
     return this.run !== undefined && !this.run.finished;
   }
 
-  start(config: RunConfig): void {
+  start(config: RunConfig, observer?: RunListener): void {
     this.run?.stop();
+    this.observer = observer;
     this.animator.reset(config.epochs);
     this.epochRows.replaceChildren();
     this.results.replaceChildren();
@@ -68,6 +71,7 @@ export class RunView implements RunListener {
   }
 
   onStarted(info: BackendInfo): void {
+    this.observer?.onStarted?.(info);
     // The line trainCh3 prints first in Node.
     this.status.textContent = `training on ${info.backend}/${info.engine} (${info.dtype})`;
     this.element.dataset.state = 'training';
@@ -76,6 +80,7 @@ export class RunView implements RunListener {
   }
 
   onBatch(p: BatchProgress): void {
+    this.observer?.onBatch?.(p);
     this.progress.max = p.numBatches;
     this.progress.value = p.batch;
     this.progressLabel.textContent = `epoch ${p.epoch}/${this.run?.config.epochs}: batch ${p.batch}/${p.numBatches}`;
@@ -84,7 +89,9 @@ export class RunView implements RunListener {
     this.animator.addBatch(p.epoch, p.batch, p.numBatches, p.trainLoss, p.trainAcc);
   }
 
-  onEpoch({ metrics: m, msPerStep }: EpochReport): void {
+  onEpoch(report: EpochReport): void {
+    this.observer?.onEpoch?.(report);
+    const { metrics: m, msPerStep } = report;
     this.animator.addEpoch(m.epoch, m.testAcc);
     const cells = [
       String(m.epoch),
@@ -112,5 +119,6 @@ export class RunView implements RunListener {
     if (run.predictions) this.results.append(predictionsView(run.predictions));
     if (run.state !== 'error') this.results.append(h('p', {}, downloadLink(run)));
     this.onFinished(run);
+    this.observer?.onEnd?.(run);
   }
 }

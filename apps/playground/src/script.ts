@@ -1,11 +1,13 @@
 // d2l §3.7, concise softmax regression: the lines of examples/concise-softmax-regression.ts, with the page's
 // hyperparameters, a registry of loaders (a bundler must see each framework's import) and hooks for the page.
-import { type Backend, type EpochMetrics, loadBackend, type Module, type TrainEvent, trainCh3 } from '@xbackend/core';
+import { type Backend, type EpochMetrics, loadBackend, type Module, type Profiler, type TrainEvent, trainCh3 } from '@xbackend/core';
 import { loadDataFashionMnist, type WebLoadProgress } from '@xbackend/datasets';
 import { registry } from './registry.ts';
 import type { RunConfig } from './run-config.ts';
 
 export interface ScriptHooks {
+  /** Core's timing hook: the worker times every train step and each test evaluation with it. */
+  readonly profiler: Profiler;
   onBackend(backend: Backend): void;
   onData(progress: WebLoadProgress): void;
   onEvent(event: TrainEvent): void;
@@ -14,7 +16,12 @@ export interface ScriptHooks {
 }
 
 export async function runScript(config: RunConfig, hooks: ScriptHooks) {
-  const { nn, init, loss, optim, backend } = await loadBackend(config.backend, { registry, seed: config.seed });
+  const { nn, init, loss, optim, backend } = await loadBackend(config.backend, {
+    registry,
+    seed: config.seed,
+    profiler: hooks.profiler,
+    ...(config.threads === undefined ? {} : { threads: config.threads }),
+  });
   hooks.onBackend(backend);
 
   const batchSize = config.batchSize;
@@ -22,6 +29,7 @@ export async function runScript(config: RunConfig, hooks: ScriptHooks) {
     seed: config.seed,
     baseUrl: config.dataUrl,
     onProgress: hooks.onData,
+    ...(config.verifyData === false ? { checksums: false as const } : {}),
   });
 
   const net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10));

@@ -5,6 +5,7 @@ import { registry } from './registry.ts';
 import type { RunConfig } from './run-config.ts';
 import { runScript } from './script.ts';
 import { StepClock } from './step-clock.ts';
+import { StepTimes } from './step-times.ts';
 
 /** The worker's side of postMessage, typed here (the DOM and WebWorker libraries cannot share one program). */
 const worker = self as unknown as {
@@ -28,12 +29,16 @@ async function predictFirst(net: Module, batch: Batch, numClasses: number): Prom
 
 async function train(config: RunConfig): Promise<void> {
   const clock = new StepClock();
+  const times = new StepTimes();
+  const loading = performance.now();
   let lastSent = 0;
   let msPerStep: number | undefined;
   let curve: number[] = [];
   post({ type: 'status', text: `loading ${config.backend} and Fashion-MNIST` });
   const { net, testIter } = await runScript(config, {
-    onBackend: (b) => post({ type: 'started', backend: b.name, engine: b.engine, dtype: b.dtype, details: b.details }),
+    profiler: times,
+    onBackend: (b) =>
+      post({ type: 'started', backend: b.name, engine: b.engine, dtype: b.dtype, details: b.details, loadMs: performance.now() - loading }),
     onData: (progress) => post({ type: 'data', progress }),
     onEvent(event) {
       if (event.type !== 'batch') return;
@@ -46,7 +51,8 @@ async function train(config: RunConfig): Promise<void> {
       post({ type: 'batch', ...progress, msPerStep });
     },
     async afterEpoch(metrics, trained) {
-      post({ type: 'epoch', metrics, msPerStep, curve, parameters: await trained.stateDict() });
+      const { stepMs, evalMs } = times.take();
+      post({ type: 'epoch', metrics, msPerStep, curve, stepMs, evalMs, parameters: await trained.stateDict() });
       curve = [];
     },
   });

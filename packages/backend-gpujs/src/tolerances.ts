@@ -2,7 +2,7 @@
  * gpu.js's tolerances in the conformance suite (conformance.test.ts; docs/parity.md lists what each error is relative
  * to). `measured`: the worst error here over the suite's seeds and batches; `max`: 10× that, rounded down.
  */
-import type { BackendTolerances } from '@xbackend/conformance';
+import type { BackendTolerances, BrowserTolerances } from '@xbackend/conformance';
 
 export const TOLERANCES: BackendTolerances = {
   headlessgl: {
@@ -52,6 +52,35 @@ export const TOLERANCES: BackendTolerances = {
       crossEvaluation: { max: 0, measured: 0 },
       extremeLogits: { max: 1e-7, measured: 1.39e-8 },
       mlpRun: { max: 1e-4, measured: 1.1e-5 },
+    },
+  },
+};
+
+/** Where and when the browser engines' errors below were measured. */
+const BROWSER_MEASURED_ON = '2026-12-01, Chromium 156 headless shell (SwiftShader WebGL 2), 2-core AMD EPYC, Node 20.20.2';
+
+/**
+ * gpu.js's browser modes in a browser: one epoch of the book's settings (seed 0) in the playground page against the float64
+ * reference's run in Node (apps/playground/test/playground.test.ts reads this table). `measured`: that run's error;
+ * `max`: at most 10× it.
+ */
+export const BROWSER_TOLERANCES: BrowserTolerances = {
+  webgl2: {
+    reason: 'GLSL float32 shaders on SwiftShader, Kahan-compensated dot products and batch sums',
+    measuredOn: BROWSER_MEASURED_ON,
+    checks: {
+      epochCurve: { max: 6e-7, measured: 6.066e-8 },
+      epochWeights: { max: 4.5e-6, measured: 4.587e-7 },
+      testAcc: { max: 0, measured: 0 },
+    },
+  },
+  webgl: {
+    reason: 'GLSL ES 1.0 float32 shaders on SwiftShader (OES_texture_float), Kahan-compensated sums',
+    measuredOn: BROWSER_MEASURED_ON,
+    checks: {
+      epochCurve: { max: 6e-7, measured: 6.066e-8 },
+      epochWeights: { max: 4.5e-6, measured: 4.587e-7 },
+      testAcc: { max: 0, measured: 0 },
     },
   },
 };

@@ -15,4 +15,14 @@ export {
   type TrajectoryStep,
 } from './oracle.js';
 export { mlpSpec, randomBatch, randomParameters, softmaxSpec } from './random.js';
-export { type BackendTolerances, type EngineTolerances, MAX_TOLERANCE_FACTOR, type Tolerance, toleranceProblems } from './tolerance.js';
+export {
+  type BackendTolerances,
+  BROWSER_CHECK_NAMES,
+  type BrowserCheckName,
+  type BrowserEngineTolerances,
+  type BrowserTolerances,
+  type EngineTolerances,
+  MAX_TOLERANCE_FACTOR,
+  type Tolerance,
+  toleranceProblems,
+} from './tolerance.js';

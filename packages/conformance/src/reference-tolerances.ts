@@ -3,7 +3,7 @@
  * their broken variants of it to the same). `measured`: the worst error here over the suite's seeds and batches;
  * `max`: 10× that, rounded down. reference/float64 is the oracle and has none: it is never compared with itself.
  */
-import type { BackendTolerances } from './tolerance.js';
+import type { BackendTolerances, BrowserTolerances } from './tolerance.js';
 
 export const REFERENCE_TOLERANCES: BackendTolerances = {
   float32: {
@@ -20,6 +20,35 @@ export const REFERENCE_TOLERANCES: BackendTolerances = {
       crossEvaluation: { max: 0, measured: 0 },
       extremeLogits: { max: 1e-7, measured: 1.39e-8 },
       mlpRun: { max: 1e-4, measured: 1.1e-5 },
+    },
+  },
+};
+
+/** Where and when the browser engines' errors below were measured. */
+const BROWSER_MEASURED_ON = '2026-12-01, Chromium 156 headless shell (SwiftShader WebGL 2), 2-core AMD EPYC, Node 20.20.2';
+
+/**
+ * The reference backend's engines in a browser: one epoch of the book's settings (seed 0) in the playground page against the float64
+ * reference's run in Node (apps/playground/test/playground.test.ts reads this table). `measured`: that run's error;
+ * `max`: at most 10× it.
+ */
+export const REFERENCE_BROWSER_TOLERANCES: BrowserTolerances = {
+  float64: {
+    reason: 'the same JavaScript float64 arithmetic as the Node oracle, run by V8 in the page',
+    measuredOn: BROWSER_MEASURED_ON,
+    checks: {
+      epochCurve: { max: 0, measured: 0 },
+      epochWeights: { max: 2.9e-15, measured: 2.917e-16 },
+      testAcc: { max: 0, measured: 0 },
+    },
+  },
+  float32: {
+    reason: 'float32 storage of weights and activations, float64 accumulation (as in Node)',
+    measuredOn: BROWSER_MEASURED_ON,
+    checks: {
+      epochCurve: { max: 3.3e-8, measured: 3.304e-9 },
+      epochWeights: { max: 4.5e-6, measured: 4.587e-7 },
+      testAcc: { max: 0, measured: 0 },
     },
   },
 };

@@ -21,11 +21,44 @@ export interface EngineTolerances {
 /** An adapter's tolerances, by engine name; kept in the adapter's own package (`src/tolerances.ts`). */
 export type BackendTolerances = Readonly<Record<string, EngineTolerances>>;
 
+/**
+ * The checks of the one-epoch comparison in a browser (apps/playground's tests): the book's settings for one epoch
+ * (seed 0) in the playground page against the float64 reference's run in Node. `epochCurve` and `epochWeights` are the
+ * suite's measures of the same names (the running train loss after every batch; the weights after the epoch, relative
+ * to the largest distance the reference's weights moved); `testAcc` is |Δ test accuracy| after the epoch (0.0001 is one
+ * of the 10 000 test images).
+ */
+export type BrowserCheckName = 'epochCurve' | 'epochWeights' | 'testAcc';
+
+export const BROWSER_CHECK_NAMES: readonly BrowserCheckName[] = ['epochCurve', 'epochWeights', 'testAcc'];
+
+/** How far one browser engine's epoch may be from the float64 reference in Node, and where the numbers come from. */
+export interface BrowserEngineTolerances {
+  /** Why this engine's results in a browser differ from float64: its arithmetic there. */
+  readonly reason: string;
+  /** The browser, machine and date of the measurement. */
+  readonly measuredOn: string;
+  readonly checks: Readonly<Record<BrowserCheckName, Tolerance>>;
+}
+
+/**
+ * An adapter's browser engines' tolerances, by engine name as the browser lists it; kept next to `TOLERANCES` in the
+ * adapter's `src/tolerances.ts` as `BROWSER_TOLERANCES`. Separate from the Node table: a browser build may run other
+ * kernels (threaded wasm, SwiftShader GL), and some engines exist only in a browser.
+ */
+export type BrowserTolerances = Readonly<Record<string, BrowserEngineTolerances>>;
+
 /** A tolerance is at most this many times the worst error measured, so that a small real bug cannot hide under it. */
 export const MAX_TOLERANCE_FACTOR = 10;
 
-/** What is wrong with an engine's table (empty when nothing is): a missing reason, a limit under or far above its measurement. */
-export function toleranceProblems(tolerances: EngineTolerances, checks: readonly CheckName[]): string[] {
+/**
+ * What is wrong with an engine's table, Node's or a browser's (empty when nothing is): a missing reason, a limit under
+ * or far above its measurement.
+ */
+export function toleranceProblems<C extends string>(
+  tolerances: { readonly reason: string; readonly measuredOn: string; readonly checks: Readonly<Record<C, Tolerance>> },
+  checks: readonly C[],
+): string[] {
   const problems: string[] = [];
   if (tolerances.reason.trim().length < 10) problems.push('the engine needs a reason (why it differs from float64)');
   if (tolerances.measuredOn.trim().length === 0) problems.push('measuredOn must say where and when the errors were measured');

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type ParsedBackendRef, parseBackendRef } from '@xbackend/core';
-import { type Command, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { type Command, InvalidArgumentError as CommanderArgumentError, Option } from 'commander';
 import { UsageError } from './errors.js';
 
 /**
@@ -115,4 +115,35 @@ export function addDataOptions(cmd: Command): Command {
       "skip the SHA-256 check of the data files (for fixtures or other IDX data; the files' structure is still checked)",
     )
     .option('--no-download', 'fail instead of downloading Fashion-MNIST when it is not found');
+}
+
+/** The engine settings a command passes to `loadBackend`, as its flags give them (undefined: the engine's default). */
+export interface ThreadFlags {
+  threads?: number;
+  spinning?: boolean;
+}
+
+/**
+ * `--threads <n>`, `--spinning` / `--no-spinning`: intra-op threads and whether idle ones busy-wait between calls
+ * (onnxruntime's `session.intra_op.allow_spinning`), for engines that have the settings. Neither flag: undefined, so
+ * each engine keeps its own default.
+ */
+export function addThreadOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--threads <n>',
+        "intra-op threads for engines that have the setting (default: each engine's own; onnxruntime: 1)",
+      ).argParser(parsePositiveInt),
+    )
+    .option('--spinning', 'let idle intra-op threads spin between calls (onnxruntime; default: off)')
+    .option('--no-spinning', 'idle intra-op threads sleep between calls (the default)');
+}
+
+/** The `loadBackend` options of `--threads` and `--spinning`, only those given. */
+export function threadOptions(flags: ThreadFlags): { threads?: number; spinning?: boolean } {
+  return {
+    ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+    ...(flags.spinning === undefined ? {} : { spinning: flags.spinning }),
+  };
 }

@@ -31,6 +31,7 @@ export {
 export {
   absoluteBackendItem,
   addDataOptions,
+  addThreadOptions,
   type DataFlags,
   parseBackendChoice,
   parseInteger,
@@ -41,6 +42,8 @@ export {
   parseOpenFraction,
   parsePositiveInt,
   parsePositiveNumber,
+  type ThreadFlags,
+  threadOptions,
 } from './flags.js';
 export {
   type GridHooks,
