@@ -29,6 +29,9 @@ for (const file of report.testResults) {
     // describeEachEngine's skip for an engine that cannot run here, under describe('backend/engine').
     const engine = test.ancestorTitles.at(-1) ?? '';
     if (test.title.startsWith('not run here:') && /^[\w.@-]+\/[\w.*-]+$/.test(engine)) notRun.set(engine, test.title);
+    // The playground's skip for a browser engine: "<backend>/<engine>: not available here (<reason>)".
+    const browser = /^([\w.@-]+\/[\w.*-]+): (not available here .*)$/.exec(test.title);
+    if (browser) notRun.set(`browser:${browser[1]}`, browser[2]);
   }
 }
 console.log(`\nSkipped tests (${skipped.length}):`);
