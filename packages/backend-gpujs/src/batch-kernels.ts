@@ -1,5 +1,5 @@
 import { type Batch, pixelsToUnit } from '@xbackend/core';
-import type { KernelShortcut } from './gpujs-api.js';
+import type { KernelOutput, KernelShortcut } from './gpujs-api.js';
 import {
   backpropSource,
   batchStatsSource,
@@ -7,18 +7,23 @@ import {
   exampleLossesSource,
   forwardSource,
   logitsGradSource,
-  type Summation,
   unitSource,
   weightGradSource,
 } from './kernel-sources.js';
 import type { ModelPlan } from './model-plan.js';
+import {
+  forwardPackedSource,
+  logitsGradPackedSource,
+  PACK,
+  packsProducts,
+  storedRows,
+  unpackColumnsSource,
+  unpackRowsSource,
+  weightGradPackedSource,
+} from './packed-kernel-sources.js';
 import type { GpuRuntime, KernelSpec } from './runtime.js';
+import type { Summation } from './summation.js';
 
-/**
- * Every batch-shaped kernel of one model for batches of up to `capacity` examples (sizes are baked into the
- * kernels). Smaller batches are padded: zero pixels and label -1, which the loss, gradient and stats kernels skip.
- * Kernels are created on first use, so an evaluation-only capacity never compiles the gradient kernels.
- */
 /** A batch as kernel arguments. */
 export interface StagedBatch {
   /** The examples [capacity, features]: float32 values, or pixel bytes (`bytes`: the `unit` kernel converts them). */
@@ -28,6 +33,16 @@ export interface StagedBatch {
   readonly labels: Float32Array;
 }
 
+/**
+ * Every batch-shaped kernel of one model for batches of up to `capacity` examples (sizes are baked into the
+ * kernels), and the passes of a step built from them. Smaller batches are padded: zero pixels and label -1, which the
+ * loss, gradient and stats kernels skip. Kernels are created on first use, so an evaluation-only capacity never
+ * compiles the gradient kernels.
+ *
+ * Every pass takes and returns the plain layout of kernel-sources.ts; gradients w.r.t. pre-activations are transposed
+ * (`dz[o][b]`) and, like weights, have `storedRows` rows. On webasm the matrix products run four outputs per cell
+ * (packed-kernel-sources.ts) and their results are unpacked here.
+ */
 export class BatchKernels {
   private readonly kernels = new Map<string, KernelShortcut>();
   private readonly xStaging: Float32Array;
@@ -37,11 +52,13 @@ export class BatchKernels {
   private readonly summation: Summation;
   /**
    * Whether pixel bytes go to the device and become float32 there (the `unit` kernel): everywhere but the cpu mode.
-   * There the kernels are JavaScript on the host, and a kernel's output reaches the next kernels as an array of rows,
-   * which the matmul kernels read 2–3× slower than a flat input (measured): the bytes are converted into the reused
-   * staging buffer instead, with the same table.
+   * There the kernels are JavaScript on the host, and a `unit` kernel's result would be one more pass over the batch
+   * plus a copy into a flat input (GpuRuntime.asFlatInput): the bytes are converted into the reused staging buffer
+   * instead, with the same table.
    */
   private readonly convertsOnDevice: boolean;
+  /** Whether the matrix products run four outputs per cell (packed-kernel-sources.ts). */
+  private readonly packs: boolean;
 
   constructor(
     private readonly runtime: GpuRuntime,
@@ -52,6 +69,7 @@ export class BatchKernels {
     this.labelStaging = new Float32Array(capacity);
     this.summation = runtime.mode === 'cpu' ? 'plain' : 'compensated';
     this.convertsOnDevice = runtime.mode !== 'cpu';
+    this.packs = packsProducts(runtime.mode);
   }
 
   /**
@@ -90,87 +108,144 @@ export class BatchKernels {
     return { x: this.runtime.input(x, shape), bytes: false, labels };
   }
 
-  /** Pixel bytes [capacity, features] to their float32 values, through the lookup table argument. */
-  unit(): KernelShortcut {
-    return this.get('unit', () => ({
-      source: unitSource(),
-      output: [this.plan.inputFeatures, this.capacity],
-      pipeline: true,
-    }));
+  /** The examples as float32 [capacity, features]: pixel bytes through the lookup table `lut`, or as staged. */
+  input(staged: StagedBatch, lut: Float32Array): KernelOutput {
+    if (!staged.bytes) return staged.x;
+    const unit = this.get('unit', () => ({ source: unitSource(), output: [this.plan.inputFeatures, this.capacity], pipeline: true }));
+    return this.runtime.run(unit, staged.x, lut);
   }
 
-  forward(block: number): KernelShortcut {
-    const { outFeatures, inFeatures, reluAfter } = this.block(block);
-    return this.get(`forward${block}`, () => ({
-      source: forwardSource(reluAfter, this.summation),
+  /** Block `l`'s output `act[b][o]` [capacity, outFeatures] from its input [capacity, inFeatures]. */
+  forward(l: number, input: KernelOutput, weight: KernelOutput, bias: KernelOutput): KernelOutput {
+    const { outFeatures, inFeatures, reluAfter } = this.block(l);
+    if (!this.packs) {
+      const kernel = this.get(`forward${l}`, () => ({
+        source: forwardSource(reluAfter, this.summation, inFeatures),
+        output: [outFeatures, this.capacity],
+        pipeline: true,
+      }));
+      return this.runtime.run(kernel, input, weight, bias, 1);
+    }
+    const kernel = this.get(`forwardPacked${l}`, () => ({
+      source: forwardPackedSource(reluAfter, inFeatures),
+      output: [this.capacity, this.quads(outFeatures)],
+      returnType: 'Array(4)',
+      pipeline: true,
+    }));
+    const unpack = this.get(`unpackColumns${l}`, () => ({
+      source: unpackColumnsSource(),
       output: [outFeatures, this.capacity],
-      constants: { K: inFeatures },
       pipeline: true,
     }));
+    return this.runtime.run(unpack, this.runtime.run(kernel, input, weight, bias, 1));
   }
 
-  logitsGrad(): KernelShortcut {
-    const last = this.block(this.plan.blocks.length - 1);
-    return this.get('logitsGrad', () => ({
-      source: logitsGradSource(last.reluAfter),
-      output: [this.plan.numClasses, this.capacity],
-      constants: { C: this.plan.numClasses },
+  /** The loss gradient w.r.t. the logits, transposed: `dz[j][b]` [classes rows, capacity]. */
+  logitsGrad(logits: KernelOutput, labels: Float32Array): KernelOutput {
+    const { numClasses } = this.plan;
+    const relu = this.block(this.plan.blocks.length - 1).reluAfter;
+    if (!this.packs) {
+      const kernel = this.get('logitsGrad', () => ({
+        source: logitsGradSource(relu, numClasses),
+        output: [this.capacity, numClasses],
+        pipeline: true,
+      }));
+      return this.runtime.run(kernel, logits, labels);
+    }
+    const kernel = this.get('logitsGradPacked', () => ({
+      source: logitsGradPackedSource(relu, numClasses),
+      output: [this.capacity, this.quads(numClasses)],
+      returnType: 'Array(4)',
       pipeline: true,
     }));
+    return this.unpackRows(this.runtime.run(kernel, logits, labels), this.capacity, numClasses);
   }
 
-  /** Read back: [loss sum, correct]. */
-  batchStats(): KernelShortcut {
-    return this.get('batchStats', () => ({
+  /** Block `l`'s mean-loss weight gradient [outFeatures rows, inFeatures] from `dz` (transposed) and its input. */
+  weightGrad(l: number, dz: KernelOutput, input: KernelOutput, invN: number): KernelOutput {
+    const { inFeatures, outFeatures } = this.block(l);
+    if (!this.packs) {
+      const kernel = this.get(`weightGrad${l}`, () => ({
+        source: weightGradSource(this.summation, this.capacity),
+        output: [inFeatures, outFeatures],
+        pipeline: true,
+      }));
+      return this.runtime.run(kernel, dz, input, invN, 1);
+    }
+    const kernel = this.get(`weightGradPacked${l}`, () => ({
+      source: weightGradPackedSource(this.capacity),
+      output: [inFeatures, this.quads(outFeatures)],
+      returnType: 'Array(4)',
+      pipeline: true,
+    }));
+    return this.unpackRows(this.runtime.run(kernel, dz, input, invN, 1), inFeatures, outFeatures);
+  }
+
+  /** Block `l`'s mean-loss bias gradient [outFeatures rows]. */
+  biasGrad(l: number, dz: KernelOutput, invN: number): KernelOutput {
+    const kernel = this.get(`biasGrad${l}`, () => ({
+      source: biasGradSource(this.summation, this.capacity),
+      output: [this.rows(this.block(l).outFeatures)],
+      pipeline: true,
+    }));
+    return this.runtime.run(kernel, dz, invN, 1);
+  }
+
+  /** The gradient w.r.t. block `l - 1`'s pre-activations (transposed) from that of block `l`. */
+  backprop(l: number, dz: KernelOutput, weight: KernelOutput, act: KernelOutput): KernelOutput {
+    const { inFeatures, outFeatures } = this.block(l);
+    const reluBefore = this.block(l - 1).reluAfter;
+    const kernel = this.get(`backprop${l}`, () => ({
+      source: backpropSource(reluBefore, this.summation, { inFeatures, outFeatures, rows: this.rows(inFeatures) }),
+      output: [this.capacity, this.rows(inFeatures)],
+      pipeline: true,
+    }));
+    return reluBefore ? this.runtime.run(kernel, dz, weight, act, 1) : this.runtime.run(kernel, dz, weight, 1);
+  }
+
+  /** [loss sum, correct] of the logits, for reading back. */
+  stats(logits: KernelOutput, labels: Float32Array): KernelOutput {
+    const kernel = this.get('batchStats', () => ({
       source: batchStatsSource(),
       output: [2],
       constants: { B: this.capacity, C: this.plan.numClasses },
       pipeline: false,
     }));
+    return this.runtime.run(kernel, logits, labels, 1);
   }
 
-  exampleLosses(): KernelShortcut {
-    return this.get('exampleLosses', () => ({
+  /** Each example's loss [capacity], for reading back. */
+  exampleLosses(logits: KernelOutput, labels: Float32Array): KernelOutput {
+    const kernel = this.get('exampleLosses', () => ({
       source: exampleLossesSource(),
       output: [this.capacity],
       constants: { C: this.plan.numClasses },
       pipeline: false,
     }));
-  }
-
-  /** Gradient w.r.t. the pre-activations of block `block - 1`, from those of `block`. */
-  backprop(block: number): KernelShortcut {
-    const { inFeatures, outFeatures } = this.block(block);
-    return this.get(`backprop${block}`, () => ({
-      source: backpropSource(this.block(block - 1).reluAfter, this.summation),
-      output: [inFeatures, this.capacity],
-      constants: { O: outFeatures },
-      pipeline: true,
-    }));
-  }
-
-  weightGrad(block: number): KernelShortcut {
-    const { inFeatures, outFeatures } = this.block(block);
-    return this.get(`weightGrad${block}`, () => ({
-      source: weightGradSource(this.summation),
-      output: [inFeatures, outFeatures],
-      constants: { B: this.capacity },
-      pipeline: true,
-    }));
-  }
-
-  biasGrad(block: number): KernelShortcut {
-    return this.get(`biasGrad${block}`, () => ({
-      source: biasGradSource(this.summation),
-      output: [this.block(block).outFeatures],
-      constants: { B: this.capacity },
-      pipeline: true,
-    }));
+    return this.runtime.run(kernel, logits, labels);
   }
 
   destroy(): void {
     for (const kernel of this.kernels.values()) this.runtime.destroyKernel(kernel);
     this.kernels.clear();
+  }
+
+  /** A packed result over `rows` rows (output [cols, quads]) as a plain [storedRows, cols] matrix. */
+  private unpackRows(packed: KernelOutput, cols: number, rows: number): KernelOutput {
+    const kernel = this.get(`unpackRows${cols}x${rows}`, () => ({
+      source: unpackRowsSource(),
+      output: [cols, this.rows(rows)],
+      pipeline: true,
+    }));
+    return this.runtime.run(kernel, packed);
+  }
+
+  private rows(rows: number): number {
+    return storedRows(rows, this.packs);
+  }
+
+  private quads(rows: number): number {
+    return this.rows(rows) / PACK;
   }
 
   private block(index: number) {

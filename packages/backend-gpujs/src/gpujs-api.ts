@@ -12,6 +12,7 @@ export type GpuJsWebMode = 'webgl2' | 'webgl';
 export interface KernelSettings {
   readonly output: readonly number[];
   readonly constants?: Readonly<Record<string, number>>;
+  readonly returnType?: 'Array(4)';
   /** Keep the result on the device (a texture on GL; a plain array on webasm/cpu, where there is no device). */
   readonly pipeline: boolean;
   readonly immutable: false;

@@ -12,7 +12,8 @@ import {
 } from '@xbackend/core';
 import { BatchKernels, type StagedBatch } from './batch-kernels.js';
 import type { KernelOutput } from './gpujs-api.js';
-import type { ModelPlan } from './model-plan.js';
+import type { LinearBlock, ModelPlan } from './model-plan.js';
+import { packsProducts, storedRows } from './packed-kernel-sources.js';
 import { ParameterSlot } from './parameter-slot.js';
 import type { GpuRuntime, LiveResources } from './runtime.js';
 
@@ -41,8 +42,10 @@ export class GpuJsModel implements CompiledModel {
     private readonly onDispose: (model: GpuJsModel) => void,
     private readonly profiler?: Profiler,
   ) {
-    this.weights = plan.blocks.map((b) => new ParameterSlot(runtime, `${b.layerIndex}.weight`, [b.outFeatures, b.inFeatures]));
-    this.biases = plan.blocks.map((b) => new ParameterSlot(runtime, `${b.layerIndex}.bias`, [b.outFeatures]));
+    // Output-feature rows padded for the packed kernels where they run (the gradients come with the same rows).
+    const rows = (b: LinearBlock) => storedRows(b.outFeatures, packsProducts(runtime.mode));
+    this.weights = plan.blocks.map((b) => new ParameterSlot(runtime, `${b.layerIndex}.weight`, [b.outFeatures, b.inFeatures], rows(b)));
+    this.biases = plan.blocks.map((b) => new ParameterSlot(runtime, `${b.layerIndex}.bias`, [b.outFeatures], rows(b)));
     try {
       this.load(initial);
     } catch (error) {
@@ -57,19 +60,15 @@ export class GpuJsModel implements CompiledModel {
     const kernels = this.kernelsFor(batch.size);
     const staged = kernels.stage(batch);
     const acts = this.forward(kernels, staged);
-    const run = this.runtime.run.bind(this.runtime);
     const invN = 1 / batch.size;
     const blocks = this.plan.blocks.length;
     const grads: { weight: KernelOutput; bias: KernelOutput }[] = [];
     // Backward first, reading the parameters before any of them changes. It stops at block 0's parameters: the
     // gradient with respect to the input (the batch) is never computed.
-    let dz = run(kernels.logitsGrad(), acts[blocks], staged.labels);
+    let dz = kernels.logitsGrad(acts[blocks], staged.labels);
     for (let l = blocks - 1; l >= 0; l--) {
-      grads[l] = { weight: run(kernels.weightGrad(l), dz, acts[l], invN, 1), bias: run(kernels.biasGrad(l), dz, invN, 1) };
-      if (l > 0) {
-        const maskedBy = this.plan.blocks[l - 1]?.reluAfter ? [acts[l]] : [];
-        dz = run(kernels.backprop(l), dz, this.slot(this.weights, l).current, ...maskedBy, 1);
-      }
+      grads[l] = { weight: kernels.weightGrad(l, dz, acts[l], invN), bias: kernels.biasGrad(l, dz, invN) };
+      if (l > 0) dz = kernels.backprop(l, dz, this.slot(this.weights, l).current, acts[l]);
     }
     grads.forEach((g, l) => {
       this.slot(this.weights, l).update(g.weight, lr, weightDecay);
@@ -99,7 +98,7 @@ export class GpuJsModel implements CompiledModel {
     const staged = kernels.stage(batch);
     const acts = this.forward(kernels, staged);
     return timed(this.profiler, 'read', () => {
-      const perExample = this.runtime.run(kernels.exampleLosses(), acts[this.plan.blocks.length], staged.labels);
+      const perExample = kernels.exampleLosses(acts[this.plan.blocks.length], staged.labels);
       return this.runtime.read(perExample, 1, batch.size);
     });
   }
@@ -135,9 +134,9 @@ export class GpuJsModel implements CompiledModel {
 
   /** Activations of every block; `acts[0]` is the input as float32 (pixel bytes converted by the `unit` kernel). */
   private forward(kernels: BatchKernels, staged: StagedBatch): KernelOutput[] {
-    const acts: KernelOutput[] = [staged.bytes ? this.runtime.run(kernels.unit(), staged.x, this.unitOfByte) : staged.x];
+    const acts: KernelOutput[] = [kernels.input(staged, this.unitOfByte)];
     this.plan.blocks.forEach((_, l) => {
-      acts.push(this.runtime.run(kernels.forward(l), acts[l], this.slot(this.weights, l).current, this.slot(this.biases, l).current, 1));
+      acts.push(kernels.forward(l, acts[l], this.slot(this.weights, l).current, this.slot(this.biases, l).current));
     });
     return acts;
   }
@@ -148,7 +147,7 @@ export class GpuJsModel implements CompiledModel {
    */
   private stats(kernels: BatchKernels, logits: KernelOutput, labels: Float32Array): BatchStats {
     return timed(this.profiler, 'read', () => {
-      const [lossSum, correct] = this.runtime.read(this.runtime.run(kernels.batchStats(), logits, labels, 1), 1, 2);
+      const [lossSum, correct] = this.runtime.read(kernels.stats(logits, labels), 1, 2);
       return { lossSum: lossSum as number, correct: Math.round(correct as number) };
     });
   }

@@ -7,35 +7,7 @@
  * Labels are floats; padding rows (beyond the real batch) carry label -1 and contribute nothing.
  */
 
-/**
- * How kernels add up dot products and batch sums. `compensated`: Kahan summation, for kernels that compute in float32
- * (webasm, GL), where a plain running sum of 784 terms loses several ulps. `plain`: a running sum, for gpu.js's cpu
- * mode, whose kernels are JavaScript and so accumulate in float64 (each product of two float32 values is exact there and
- * the sum's error is ~1e-13, far below the float32 rounding of the kernel's output): compensation would only cost time.
- */
-export type Summation = 'compensated' | 'plain';
-
-/**
- * Summation of `term` over `index` in [0, count) into `total`. Compensated: `one` is a kernel argument equal to 1;
- * multiplying the new total by it hides `(t - s) - y` from GLSL compilers, which otherwise fold the compensation to
- * zero under fast-math rules (Mesa llvmpipe does). On WebAssembly the multiply is exact and harmless.
- */
-function sum(summation: Summation, total: string, index: string, count: string, term: string): string {
-  if (summation === 'plain') {
-    return `let ${total} = 0;
-  for (let ${index} = 0; ${index} < ${count}; ${index}++) {
-    ${total} += ${term};
-  }`;
-  }
-  return `let ${total} = 0;
-  let ${total}Err = 0;
-  for (let ${index} = 0; ${index} < ${count}; ${index}++) {
-    const ${total}Y = (${term}) - ${total}Err;
-    const ${total}T = (${total} + ${total}Y) * one;
-    ${total}Err = (${total}T - ${total}) - ${total}Y;
-    ${total} = ${total}T;
-  }`;
-}
+import { type Summation, sumSource } from './summation.js';
 
 /** exp(v) for v <= 0, floored so that -Infinity (from -3e38 - 3e38) never reaches exp(). */
 const EXP_FLOOR = '-87';
@@ -52,44 +24,74 @@ export function unitSource(): string {
 }`;
 }
 
-/** `act[b][o] = relu?(sum_k input[b][k] * weight[o][k] + bias[o])`; output [outFeatures, batch]; constant K. */
-export function forwardSource(relu: boolean, summation: Summation): string {
+/**
+ * Interleaved partial sums per dot product (`SumSpec.chains`): four for the cpu mode's float64 sums, which wait on
+ * each addition; one for the compensated ones, which keeps GL's results as they were (webasm's matrix products
+ * are packed-kernel-sources.ts).
+ */
+function chainsFor(summation: Summation): number {
+  return summation === 'plain' ? 4 : 1;
+}
+
+/** Declares `s`, the sum of `term(index)` over index 0 … count - 1. */
+function totalSource(summation: Summation, index: string, count: number, term: (i: string) => string): string {
+  return sumSource({ summation, index, count, chains: chainsFor(summation), totals: ['s'], term: (_, i) => term(i) });
+}
+
+/** `act[b][o] = relu?(sum_k input[b][k] * weight[o][k] + bias[o])`; output [outFeatures, batch]. */
+export function forwardSource(relu: boolean, summation: Summation, inFeatures: number): string {
+  const s = totalSource(summation, 'k', inFeatures, (k) => `input[b][${k}] * weight[o][${k}]`);
   return `function forward(input, weight, bias, one) {
   const o = this.thread.x;
   const b = this.thread.y;
-  ${sum(summation, 's', 'k', 'this.constants.K', 'input[b][k] * weight[o][k]')}
+  ${s}
   const z = s + bias[o];
   return ${relu ? 'Math.max(z, 0)' : 'z'};
 }`;
 }
 
+/** Declares `m`, the largest logit of row `b` of `z`, and `e`, the sum of `exp(z - m)` over its classes. */
+export function rowSoftmaxSource(classes: number): string {
+  return `let m = z[b][0];
+  for (let i = 1; i < ${classes}; i++) {
+    m = Math.max(m, z[b][i]);
+  }
+  let e = 0;
+  for (let i = 0; i < ${classes}; i++) {
+    e += Math.exp(Math.max(z[b][i] - m, ${EXP_FLOOR}));
+  }`;
+}
+
+/**
+ * Sets `g${tag}` to the loss gradient of class `j` of row `b`: softmax minus one-hot, masked where a ReLU on the
+ * logits made z == 0. Reads `m` and `e` (rowSoftmaxSource) and `label`.
+ */
+export function classGradientSource(j: string, tag: string, relu: boolean): string {
+  return `const zj${tag} = z[b][${j}];
+  g${tag} = Math.exp(Math.max(zj${tag} - m, ${EXP_FLOOR})) / e;
+  if (Math.abs(${j} - label) < 0.5) {
+    g${tag} = g${tag} - 1;
+  }
+  ${relu ? `if (zj${tag} <= 0) {\n    g${tag} = 0;\n  }` : ''}`;
+}
+
 /**
  * Gradient of the summed cross-entropy w.r.t. the logits: softmax(z) - onehot(label), row max subtracted.
  * With a ReLU after the last Linear, `z` holds the rectified logits and the gradient is masked where z == 0.
- * Output [numClasses, batch]; constant C.
+ * Output [batch, numClasses]: the gradient transposed, `dz[j][b]`, so that the gradient kernels read one class's
+ * gradients as one row.
  */
-export function logitsGradSource(relu: boolean): string {
+export function logitsGradSource(relu: boolean, classes: number): string {
   return `function logitsGrad(z, labels) {
-  const j = this.thread.x;
-  const b = this.thread.y;
+  const b = this.thread.x;
+  const j = this.thread.y;
   const label = labels[b];
   if (label < 0) {
     return 0;
   }
-  let m = z[b][0];
-  for (let i = 1; i < this.constants.C; i++) {
-    m = Math.max(m, z[b][i]);
-  }
-  let e = 0;
-  for (let i = 0; i < this.constants.C; i++) {
-    e += Math.exp(Math.max(z[b][i] - m, ${EXP_FLOOR}));
-  }
-  const zj = z[b][j];
-  let g = Math.exp(Math.max(zj - m, ${EXP_FLOOR})) / e;
-  if (Math.abs(j - label) < 0.5) {
-    g = g - 1;
-  }
-  ${relu ? 'if (zj <= 0) {\n    g = 0;\n  }' : ''}
+  ${rowSoftmaxSource(classes)}
+  let g = 0;
+  ${classGradientSource('j', '', relu)}
   return g;
 }`;
 }
@@ -162,35 +164,45 @@ export function exampleLossesSource(): string {
 }
 
 /**
- * Backprop through Linear l into the previous block: `dz_prev[b][k] = sum_o dz[b][o] * weight[o][k]`, masked by the
- * previous block's ReLU (`act > 0`). Output [inFeatures, batch]; constant O.
+ * Backprop through Linear l into the previous block: `dz_prev[k][b] = sum_o dz[o][b] * weight[o][k]` (transposed, as
+ * `dz`), masked by the previous block's ReLU (`act > 0`). Output [batch, rows]; rows beyond inFeatures (padding for
+ * the packed kernels) are 0.
  */
-export function backpropSource(reluBefore: boolean, summation: Summation): string {
+export function backpropSource(
+  reluBefore: boolean,
+  summation: Summation,
+  sizes: { readonly inFeatures: number; readonly outFeatures: number; readonly rows: number },
+): string {
+  const { inFeatures, outFeatures, rows } = sizes;
+  const s = totalSource(summation, 'o', outFeatures, (o) => `dz[${o}][b] * weight[${o}][k]`);
   const mask = reluBefore ? 'if (act[b][k] <= 0) {\n    return 0;\n  }' : '';
   return `function backprop(dz, weight, ${reluBefore ? 'act, ' : ''}one) {
-  const k = this.thread.x;
-  const b = this.thread.y;
+  const b = this.thread.x;
+  const k = this.thread.y;
+  ${rows > inFeatures ? `if (k >= ${inFeatures}) {\n    return 0;\n  }` : ''}
   ${mask}
-  ${sum(summation, 's', 'o', 'this.constants.O', 'dz[b][o] * weight[o][k]')}
+  ${s}
   return s;
 }`;
 }
 
-/** Mean-loss weight gradient `invN * sum_b dz[b][o] * input[b][k]`; output [inFeatures, outFeatures]; constant B. */
-export function weightGradSource(summation: Summation): string {
+/** Mean-loss weight gradient `invN * sum_b dz[o][b] * input[b][k]`; output [inFeatures, outFeatures rows]. */
+export function weightGradSource(summation: Summation, batch: number): string {
+  const s = totalSource(summation, 'b', batch, (b) => `dz[o][${b}] * input[${b}][k]`);
   return `function weightGrad(dz, input, invN, one) {
   const k = this.thread.x;
   const o = this.thread.y;
-  ${sum(summation, 's', 'b', 'this.constants.B', 'dz[b][o] * input[b][k]')}
+  ${s}
   return s * invN;
 }`;
 }
 
-/** Mean-loss bias gradient `invN * sum_b dz[b][o]`; output [outFeatures]; constant B. */
-export function biasGradSource(summation: Summation): string {
+/** Mean-loss bias gradient `invN * sum_b dz[o][b]`; output [outFeatures rows]. */
+export function biasGradSource(summation: Summation, batch: number): string {
+  const s = totalSource(summation, 'b', batch, (b) => `dz[o][${b}]`);
   return `function biasGrad(dz, invN, one) {
   const o = this.thread.x;
-  ${sum(summation, 's', 'b', 'this.constants.B', 'dz[b][o]')}
+  ${s}
   return s * invN;
 }`;
 }

@@ -152,6 +152,32 @@ describeEachMode('numerics', (mode) => {
     await model.dispose();
   });
 
+  it('partial sums over interleaved terms keep their compensation when they cancel (+1e4 at k = 0, -1e4 at k = 1)', async () => {
+    // Kernels may add every other term into separate partial sums (summation.ts): here they end near +1e4 and -1e4,
+    // and the small terms they lost to rounding live only in their compensations, which must reach the result.
+    const spec: ModelSpec = {
+      layers: [{ kind: 'flatten' }, { kind: 'linear', inFeatures: 784, outFeatures: 2 }],
+      inputShape: [784],
+      numClasses: 2,
+    };
+    const rng = Rng.seeded(22);
+    const weight = Float32Array.from({ length: 2 * 784 }, (_, i) => {
+      const k = i % 784;
+      if (k < 2) return k === 0 ? 1e4 : -1e4;
+      return Math.fround(1e-3 * rng.uniform());
+    });
+    const params: ParameterTensor[] = [
+      { name: '1.weight', shape: [2, 784], data: weight },
+      { name: '1.bias', shape: [2], data: new Float32Array(2) },
+    ];
+    const batch: Batch = { x: new Float32Array(3 * 784).fill(1), y: new Int32Array(3), size: 3, sampleShape: [784] };
+    const expected = await referenceLogits(spec, params, batch);
+    const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const model = await backend.compile(spec, params);
+    expect(scaledError(await model.logits(batch), expected, scale)).toBeLessThanOrEqual(u);
+    await model.dispose();
+  });
+
   it('the batch loss sum is compensated: one large loss plus 199 small ones', async () => {
     const examples: [number, number][] = [[0, 1], ...Array.from({ length: 199 }, (): [number, number] => [2, 0])];
     const params = rowParameters();

@@ -6,21 +6,27 @@ import type { GpuRuntime } from './runtime.js';
  * One parameter living on the device. Its value is the output of one of three kernels: `load` (host upload) or one
  * of two SGD kernels used alternately (ping-pong), so an update never reads the texture it writes and no texture
  * is ever allocated after the first step: device memory stays flat without immutable outputs.
+ *
+ * Its first dimension (output features) is stored with `storedRows` rows, padded with zeros for the packed kernels;
+ * the padding stays zero through training (zero gradient, zero weight decay) and is never read back.
  */
 export class ParameterSlot {
   private readonly loader: KernelShortcut;
   private readonly updaters: readonly [KernelShortcut, KernelShortcut];
   private holder: KernelShortcut | undefined;
   private value: KernelOutput;
+  private readonly stored: readonly [number, number] | readonly [number];
 
   constructor(
     private readonly runtime: GpuRuntime,
     readonly name: string,
     /** `[rows, cols]` for a weight, `[length]` for a bias. */
     readonly shape: readonly [number, number] | readonly [number],
+    storedRows: number = shape[0],
   ) {
     const rank = shape.length;
-    const output = rank === 2 ? [shape[1], shape[0]] : [shape[0]];
+    this.stored = shape.length === 2 ? [storedRows, shape[1]] : [storedRows];
+    const output = this.stored.length === 2 ? [this.stored[1], this.stored[0]] : [this.stored[0]];
     this.loader = runtime.createKernel({ source: loadSource(rank), output, pipeline: true });
     const sgd = () => runtime.createKernel({ source: sgdSource(rank), output, pipeline: true });
     this.updaters = [sgd(), sgd()];
@@ -37,7 +43,13 @@ export class ParameterSlot {
   }
 
   load(values: Float32Array): void {
-    this.value = this.runtime.run(this.loader, this.runtime.input(values, this.shape));
+    let stored = values;
+    const storedSize = this.stored.reduce((a, b) => a * b, 1);
+    if (storedSize !== values.length) {
+      stored = new Float32Array(storedSize);
+      stored.set(values);
+    }
+    this.value = this.runtime.run(this.loader, this.runtime.input(stored, this.stored));
     this.holder = this.loader;
   }
 
