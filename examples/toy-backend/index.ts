@@ -15,6 +15,7 @@ import type {
   ParameterTensor,
   StepHyperparameters,
 } from '@xbackend/core';
+import { UnsupportedLayerError } from '@xbackend/core';
 
 /** Per-example loss and logits of one forward pass, with every layer's input kept for the backward pass. */
 interface Pass {
@@ -38,7 +39,7 @@ class ToyModel implements CompiledModel {
     const inputs: Float64Array[][] = this.spec.layers.map(() => []);
     const logits: Float64Array[] = [];
     for (let k = 0; k < batch.size; k++) {
-      let h = Float64Array.from(batch.x.subarray(k * width, (k + 1) * width));
+      let h: Float64Array = Float64Array.from(batch.x.subarray(k * width, (k + 1) * width));
       this.spec.layers.forEach((layer, i) => {
         (inputs[i] as Float64Array[]).push(h);
         h = this.layerForward(layer, i, h);
@@ -155,7 +156,14 @@ const toyBackend: Backend = {
   engine: 'float64',
   dtype: 'float64',
   details: { implementation: 'one file of plain JavaScript loops' },
-  compile: async (spec, initial) => new ToyModel(spec, initial),
+  compile: async (spec, initial) => {
+    const unsupported = spec.layers.findIndex((layer) => !['flatten', 'linear', 'relu'].includes(layer.kind));
+    if (unsupported >= 0) {
+      const kind = spec.layers[unsupported]?.kind;
+      throw new UnsupportedLayerError('toy', `${unsupported} (${kind})`, 'the toy backend has Flatten, Linear and ReLU layers');
+    }
+    return new ToyModel(spec, initial);
+  },
   dispose: async () => {},
 };
 

@@ -63,7 +63,7 @@ describe('a checkpoint that does not fit the data, or its own layers, is refused
       const result = await runCli(args);
       expect(result.code, `${args[0]}: ${result.stderr}`).toBe(1);
       expect(result.stderr).toContain(
-        `${manifestPath} (weights): parameter '1.weight' has shape [20,392], the model needs [10,784] (weights are [out, in]). ` +
+        `${manifestPath} (weights): parameter '1.weight' has shape [20,392], the model needs [10,784] (PyTorch layout: weights [out, in] or [out, in, kH, kW]). ` +
           'The checkpoint is damaged, or was not written by xbackend.',
       );
     }

@@ -58,6 +58,8 @@ export function forward(g: GraphBuilder, spec: ModelSpec, x: Value, params: Read
           // Weights are [out, in] (PyTorch layout): Gemm with transB computes h·Wᵀ + b in one op.
           return op.gemm(g, h, weight, bias, { transB: true });
         }
+        default:
+          throw new UnsupportedLayerError('onnxruntime', `${i} (${layer.kind})`, 'the ONNX graphs support Flatten, Linear and ReLU layers');
       }
     });
   });

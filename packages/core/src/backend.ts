@@ -6,11 +6,43 @@ import type { DType, FloatArray, ParameterTensor } from './tensor.js';
 export type LayerSpec =
   | { readonly kind: 'flatten' }
   | { readonly kind: 'linear'; readonly inFeatures: number; readonly outFeatures: number }
-  | { readonly kind: 'relu' };
+  | { readonly kind: 'relu' }
+  | { readonly kind: 'sigmoid' }
+  | Conv2dSpec
+  | Pool2dSpec;
+
+/** `[height, width]`. */
+export type Pair = readonly [number, number];
+
+/**
+ * PyTorch's Conv2d over examples `[channels, height, width]` (NCHW batches): a cross-correlation with zero padding,
+ * weight `[outChannels, inChannels, kernelH, kernelW]` (OIHW) and bias `[outChannels]`. Output size per axis:
+ * `floor((size + 2·padding − kernel) / stride) + 1`.
+ */
+export interface Conv2dSpec {
+  readonly kind: 'conv2d';
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: Pair;
+  readonly stride: Pair;
+  readonly padding: Pair;
+}
+
+/**
+ * PyTorch's AvgPool2d / MaxPool2d without padding, per channel: output size `floor((size − kernel) / stride) + 1` per
+ * axis (rows and columns that do not fill a window are dropped). An average divides by the window's area. A max passes
+ * its gradient to the first largest value of the window in row-major order (as PyTorch does on ties).
+ */
+export interface Pool2dSpec {
+  readonly kind: 'avgpool2d' | 'maxpool2d';
+  readonly kernelSize: Pair;
+  readonly stride: Pair;
+}
 
 /**
  * A classifier: Sequential layers ending in logits, trained with softmax cross-entropy from logits.
- * Parameters are named `${layerIndex}.weight` (shape `[out, in]`, PyTorch layout) and `${layerIndex}.bias` (`[out]`).
+ * Parameters are named `${layerIndex}.weight` (PyTorch layout: `[out, in]` for Linear, `[out, in, kH, kW]` for Conv2d)
+ * and `${layerIndex}.bias` (`[out]`). `layerShapes(spec)` gives the shape of every layer's output.
  */
 export interface ModelSpec {
   readonly layers: readonly LayerSpec[];

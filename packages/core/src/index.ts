@@ -5,15 +5,19 @@ export type {
   BackendOptions,
   BatchStats,
   CompiledModel,
+  Conv2dSpec,
   EngineFactory,
   LayerSpec,
   ModelSpec,
+  Pair,
+  Pool2dSpec,
   StepHyperparameters,
 } from './backend.js';
 export { type Batch, type BatchSource, copyBatch, type DataIter, pixelsToUnit, unitOfByteTable } from './batch.js';
 export type { EpochMetrics } from './epoch-metrics.js';
 export * from './errors.js';
-export { type Initializer, init, type LinearSlot, normal, zeros } from './init.js';
+export { type Initializer, init, normal, type WeightSlot, xavierUniform, zeros } from './init.js';
+export { describeLayer, layerShapes, outputShape, parameterShapes, weightShape } from './layer-shapes.js';
 export {
   createBackend,
   createEngine,
@@ -26,8 +30,16 @@ export {
   loadBackend,
 } from './load-backend.js';
 export { CrossEntropyLoss, type Loss, loss, type Reduction } from './loss.js';
-export { D2L_DEFAULTS, MODEL_PRESETS, type ModelPreset, presetLayers, sequentialOf } from './models.js';
-export { createNn, type Layer, type Module, type Nn, type Parameter } from './nn.js';
+export {
+  D2L_DEFAULTS,
+  MODEL_PRESETS,
+  type ModelPreset,
+  PRESET_TRAINING,
+  type PresetTraining,
+  presetLayers,
+  sequentialOf,
+} from './models.js';
+export { type Conv2dOptions, createNn, type Layer, type Module, type Nn, type Parameter, type Pool2dOptions } from './nn.js';
 export * as numerics from './numerics.js';
 export { type Optimizer, optim, SGD } from './optim.js';
 export { type ProfilePhase, type Profiler, timed } from './profile.js';
@@ -55,4 +67,4 @@ export {
   trainCh3,
   trainEpochCh3,
 } from './train.js';
-export { checkBatch, checkLr, checkModelSpec, checkParameters, checkStep, checkWeightDecay, parameterShapes } from './validate.js';
+export { checkBatch, checkLr, checkModelSpec, checkParameters, checkStep, checkWeightDecay } from './validate.js';

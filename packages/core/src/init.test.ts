@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { normal, zeros } from './init.js';
+import { normal, xavierUniform, zeros } from './init.js';
 import { Rng } from './rng.js';
 
-function slot(inFeatures: number, outFeatures: number) {
-  return { weight: new Float64Array(inFeatures * outFeatures), bias: new Float64Array(outFeatures).fill(9), inFeatures, outFeatures };
+/** A layer's slot; `receptive` = kH·kW for a Conv2d. */
+function slot(inFeatures: number, outFeatures: number, receptive = 1) {
+  return {
+    weight: new Float64Array(inFeatures * outFeatures * receptive),
+    bias: new Float64Array(outFeatures).fill(9),
+    fanIn: inFeatures * receptive,
+    fanOut: outFeatures * receptive,
+  };
 }
 
 describe('initializers', () => {
@@ -32,6 +38,30 @@ describe('initializers', () => {
     s.weight.fill(1);
     zeros()(s, Rng.seeded(0));
     expect([...s.weight, ...s.bias].every((v) => v === 0)).toBe(true);
+  });
+
+  it('xavierUniform draws weights in ±√(6/(fanIn+fanOut)) with the uniform variance, biases in ±1/√fanIn (float32-exact)', () => {
+    // Conv2d(6, 16, 5): fanIn 150, fanOut 400, as in LeNet.
+    const s = slot(6, 16, 25);
+    xavierUniform()(s, Rng.seeded(0, 'init', 0));
+    const a = Math.sqrt(6 / (150 + 400));
+    const variance = s.weight.reduce((sum, w) => sum + w * w, 0) / s.weight.length;
+    // A uniform on (−a, a) has variance a²/3; 2400 draws put the sample's within ±6 % of it (≈ 4 standard errors).
+    expect(Math.abs(variance / ((a * a) / 3) - 1)).toBeLessThan(0.06);
+    expect(Math.max(...s.weight.map(Math.abs))).toBeLessThanOrEqual(a);
+    expect(Math.max(...s.weight.map(Math.abs))).toBeGreaterThan(0.99 * a);
+    const b = 1 / Math.sqrt(150);
+    expect(s.bias.every((v) => Math.abs(v) <= b && v !== 9)).toBe(true);
+    for (const v of [...s.weight, ...s.bias]) expect(Math.fround(v)).toBe(v);
+  });
+
+  it('xavierUniform scales by its gain and rejects a gain that is not > 0', () => {
+    const one = slot(10, 10);
+    const two = slot(10, 10);
+    xavierUniform()(one, Rng.seeded(3));
+    xavierUniform({ gain: 2 })(two, Rng.seeded(3));
+    two.weight.forEach((w, i) => expect(w).toBe(Math.fround(2 * (one.weight[i] as number))));
+    expect(() => xavierUniform({ gain: 0 })).toThrow('init.xavierUniform: gain must be a finite number > 0, got 0.');
   });
 
   it('rejects a negative or non-finite std', () => {

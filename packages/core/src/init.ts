@@ -1,16 +1,19 @@
 import { InvalidArgumentError } from './errors.js';
 import type { Rng } from './rng.js';
 
-/** The slot an initializer fills: one layer's weight `[out, in]` and bias `[out]`, host side. */
-export interface LinearSlot {
+/**
+ * The slot an initializer fills: one Linear or Conv2d layer's weight (`[out, in]` or `[out, in, kH, kW]`, row-major)
+ * and bias `[out]`, host side, with PyTorch's fans: `fanIn = in·kH·kW`, `fanOut = out·kH·kW` (kH = kW = 1 for Linear).
+ */
+export interface WeightSlot {
   readonly weight: Float64Array;
   readonly bias: Float64Array;
-  readonly inFeatures: number;
-  readonly outFeatures: number;
+  readonly fanIn: number;
+  readonly fanOut: number;
 }
 
-/** Fills a Linear layer's parameters from the seeded stream (d2l's `net.apply(init_weights)`). */
-export type Initializer = (slot: LinearSlot, rng: Rng) => void;
+/** Fills a layer's parameters from the seeded stream (d2l's `net.apply(init_weights)`). */
+export type Initializer = (slot: WeightSlot, rng: Rng) => void;
 
 /**
  * Every value is rounded to float32 so that float32 and float64 backends start from bit-identical weights.
@@ -26,6 +29,22 @@ export function normal({ mean = 0, std = 0.01 }: { mean?: number; std?: number }
   };
 }
 
+/**
+ * Xavier (Glorot) uniform weights, `U(−a, a)` with `a = gain·√(6 / (fanIn + fanOut))`, as `nn.init.xavier_uniform_` in
+ * the book's `train_ch6`. The book replaces only the weights, so the biases keep PyTorch's default for these layers:
+ * `U(−1/√fanIn, 1/√fanIn)`. Weights are drawn first, then biases; every value is rounded to float32.
+ */
+export function xavierUniform({ gain = 1 }: { gain?: number } = {}): Initializer {
+  if (!(gain > 0) || !Number.isFinite(gain))
+    throw new InvalidArgumentError(`init.xavierUniform: gain must be a finite number > 0, got ${gain}.`);
+  return (slot, rng) => {
+    const a = gain * Math.sqrt(6 / (slot.fanIn + slot.fanOut));
+    for (let i = 0; i < slot.weight.length; i++) slot.weight[i] = Math.fround(a * (2 * rng.uniform() - 1));
+    const b = 1 / Math.sqrt(slot.fanIn);
+    for (let i = 0; i < slot.bias.length; i++) slot.bias[i] = Math.fround(b * (2 * rng.uniform() - 1));
+  };
+}
+
 export function zeros(): Initializer {
   return (slot) => {
     slot.weight.fill(0);
@@ -34,4 +53,4 @@ export function zeros(): Initializer {
 }
 
 /** The `init` namespace of a loaded backend. */
-export const init = { normal, zeros } as const;
+export const init = { normal, xavierUniform, zeros } as const;

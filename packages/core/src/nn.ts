@@ -1,11 +1,12 @@
-import type { Backend, BatchStats, CompiledModel, LayerSpec, ModelSpec, StepHyperparameters } from './backend.js';
+import type { Backend, BatchStats, CompiledModel, LayerSpec, ModelSpec, Pair, StepHyperparameters } from './backend.js';
 import type { Batch } from './batch.js';
 import { InvalidArgumentError } from './errors.js';
-import type { Initializer, LinearSlot } from './init.js';
+import type { Initializer } from './init.js';
+import { parameterShapes, weightShape } from './layer-shapes.js';
 import type { Profiler } from './profile.js';
 import type { Rng } from './rng.js';
 import { castParameters, type FloatArray, type ParameterTensor } from './tensor.js';
-import { checkBatch, checkModelSpec, checkParameters, checkStep, parameterShapes } from './validate.js';
+import { checkBatch, checkModelSpec, checkParameters, checkStep } from './validate.js';
 
 /** A layer as the user builds it: a spec plus nothing else, so the same objects work on every backend. */
 export interface Layer {
@@ -28,7 +29,7 @@ export interface Module {
   readonly layers: readonly LayerSpec[];
   /** The timing hook given to `loadBackend` (optional); core's training loop reports to it. */
   readonly profiler?: Profiler;
-  /** Applies an initializer to every Linear layer, in order, from this model's seeded stream. */
+  /** Applies an initializer to every Linear and Conv2d layer, in order, from this model's seeded stream. */
   apply(initializer: Initializer): this;
   parameters(): Parameter[];
   /** Compiles for examples of the given shape (done automatically by the first batch). */
@@ -76,14 +77,14 @@ class Sequential implements Module {
   apply(initializer: Initializer): this {
     if (this.compiled) throw new InvalidArgumentError('apply() must run before the first batch; use loadStateDict() afterwards.');
     this.layers.forEach((layer, i) => {
-      if (layer.kind !== 'linear') return;
-      const slot: LinearSlot = {
-        weight: this.hostData(`${i}.weight`),
-        bias: this.hostData(`${i}.bias`),
-        inFeatures: layer.inFeatures,
-        outFeatures: layer.outFeatures,
-      };
-      initializer(slot, this.rng);
+      const shape = weightShape(layer);
+      if (!shape) return;
+      const [out, inputs, ...kernel] = shape as [number, number, ...number[]];
+      const receptive = kernel.reduce((a, b) => a * b, 1);
+      initializer(
+        { weight: this.hostData(`${i}.weight`), bias: this.hostData(`${i}.bias`), fanIn: inputs * receptive, fanOut: out * receptive },
+        this.rng,
+      );
     });
     return this;
   }
@@ -163,6 +164,38 @@ export interface Nn {
   Flatten(): Layer;
   Linear(inFeatures: number, outFeatures: number): Layer;
   ReLU(): Layer;
+  Sigmoid(): Layer;
+  /** PyTorch's `nn.Conv2d(in, out, kernel_size, stride=1, padding=0)`; a number means the same on both axes. */
+  Conv2d(inChannels: number, outChannels: number, options: Conv2dOptions): Layer;
+  /** PyTorch's `nn.AvgPool2d(kernel_size, stride=kernel_size)`. */
+  AvgPool2d(options: Pool2dOptions): Layer;
+  /** PyTorch's `nn.MaxPool2d(kernel_size, stride=kernel_size)`. */
+  MaxPool2d(options: Pool2dOptions): Layer;
+}
+
+export interface Conv2dOptions {
+  readonly kernelSize: number | Pair;
+  readonly stride?: number | Pair;
+  readonly padding?: number | Pair;
+}
+
+export interface Pool2dOptions {
+  readonly kernelSize: number | Pair;
+  /** Default: the kernel size (windows side by side). */
+  readonly stride?: number | Pair;
+}
+
+/** `value` as `[height, width]`, each an integer >= `min`. */
+function pairOf(name: string, value: number | Pair, min: number): Pair {
+  const pair: readonly number[] = typeof value === 'number' ? [value, value] : value;
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => Number.isSafeInteger(v) && v >= min)) {
+    throw new InvalidArgumentError(`${name} must be an integer >= ${min} or a pair of them, got ${JSON.stringify(value)}.`);
+  }
+  return [pair[0] as number, pair[1] as number];
+}
+
+function pool2d(kind: 'avgpool2d' | 'maxpool2d', name: string, { kernelSize, stride = kernelSize }: Pool2dOptions): Layer {
+  return { spec: { kind, kernelSize: pairOf(`${name} kernelSize`, kernelSize, 1), stride: pairOf(`${name} stride`, stride, 1) } };
 }
 
 /**
@@ -182,5 +215,18 @@ export function createNn(backend: Backend, initStream: (modelIndex: number) => R
       },
     }),
     ReLU: () => ({ spec: { kind: 'relu' } }),
+    Sigmoid: () => ({ spec: { kind: 'sigmoid' } }),
+    Conv2d: (inChannels, outChannels, { kernelSize, stride = 1, padding = 0 }) => ({
+      spec: {
+        kind: 'conv2d',
+        inChannels: positiveInt('Conv2d inChannels', inChannels),
+        outChannels: positiveInt('Conv2d outChannels', outChannels),
+        kernelSize: pairOf('Conv2d kernelSize', kernelSize, 1),
+        stride: pairOf('Conv2d stride', stride, 1),
+        padding: pairOf('Conv2d padding', padding, 0),
+      },
+    }),
+    AvgPool2d: (options) => pool2d('avgpool2d', 'AvgPool2d', options),
+    MaxPool2d: (options) => pool2d('maxpool2d', 'MaxPool2d', options),
   };
 }

@@ -54,7 +54,7 @@ describe('nn', () => {
     const net = nn.Sequential(nn.Flatten(), nn.Linear(100, 10));
     await expect(net.compile([1, 28, 28], 10)).rejects.toThrow('Layer 1 Linear(100, 10) receives 784 features.');
     const noFlatten = nn.Sequential(nn.Linear(784, 10));
-    await expect(noFlatten.compile([1, 28, 28], 10)).rejects.toThrow('Layer 0 (Linear) needs a Flatten before it: the input is [1,28,28].');
+    await expect(noFlatten.compile([1, 28, 28], 10)).rejects.toThrow('Layer 0 (Linear(784, 10)) needs a Flatten before it: it receives [1,28,28].');
     const wrongClasses = nn.Sequential(nn.Flatten(), nn.Linear(784, 5));
     await expect(wrongClasses.compile([1, 28, 28], 10)).rejects.toThrow('The model outputs 5 values but the data has 10 classes.');
   });
@@ -69,6 +69,6 @@ describe('nn', () => {
         { name: '1.weight', shape: [4, 2], data: new Float64Array(8) },
         { name: '1.bias', shape: [2], data: new Float64Array(2) },
       ]),
-    ).rejects.toThrow("loadStateDict: parameter '1.weight' has shape [4,2], the model needs [2,4] (weights are [out, in]).");
+    ).rejects.toThrow("loadStateDict: parameter '1.weight' has shape [4,2], the model needs [2,4] (PyTorch layout: weights [out, in] or [out, in, kH, kW]).");
   });
 });

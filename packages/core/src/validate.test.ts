@@ -88,7 +88,7 @@ describe('one set of checks for every backend', () => {
     );
     expect(() => checkParameters(spec.layers, [w, b, b], 'compile')).toThrow("compile: parameter '1.bias' is given twice.");
     expect(() => checkParameters(spec.layers, [{ ...w, shape: [6, 3] }, b], 'compile')).toThrow(
-      "compile: parameter '1.weight' has shape [6,3], the model needs [3,6] (weights are [out, in]).",
+      "compile: parameter '1.weight' has shape [6,3], the model needs [3,6] (PyTorch layout: weights [out, in] or [out, in, kH, kW]).",
     );
     expect(() => checkParameters(spec.layers, [{ ...w, data: new Float32Array(17) }, b], 'compile')).toThrow(
       "compile: parameter '1.weight' [3,6] must hold 18 values in a Float32Array or Float64Array.",

@@ -6,55 +6,23 @@
 import type { LayerSpec, ModelSpec, StepHyperparameters } from './backend.js';
 import type { Batch, BatchSource } from './batch.js';
 import { InvalidArgumentError } from './errors.js';
+import { outputShape, parameterShapes } from './layer-shapes.js';
 import { type ParameterTensor, sizeOf } from './tensor.js';
-
-const LAYER_KINDS: readonly LayerSpec['kind'][] = ['flatten', 'linear', 'relu'];
 
 function isPositiveInt(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
-/** Shapes and names of a Sequential's parameters, PyTorch layout (`[out, in]` weights). */
-export function parameterShapes(layers: readonly LayerSpec[]): { name: string; shape: number[] }[] {
-  const out: { name: string; shape: number[] }[] = [];
-  layers.forEach((layer, i) => {
-    if (layer.kind === 'linear') {
-      out.push({ name: `${i}.weight`, shape: [layer.outFeatures, layer.inFeatures] });
-      out.push({ name: `${i}.bias`, shape: [layer.outFeatures] });
-    }
-  });
-  return out;
-}
-
-/** Checks the layer chain: known layers, feature counts that line up, and `numClasses` logits at the end. */
+/** Checks the layer chain (see `layerShapes`: the first layer that does not fit is named) and `numClasses` logits at the end. */
 export function checkModelSpec(spec: ModelSpec): void {
-  if (!Array.isArray(spec.inputShape) || spec.inputShape.length === 0 || !spec.inputShape.every(isPositiveInt)) {
-    throw new InvalidArgumentError(`The input shape must be a non-empty list of positive integers, got [${spec.inputShape}].`);
-  }
   if (!isPositiveInt(spec.numClasses)) throw new InvalidArgumentError(`numClasses must be a positive integer, got ${spec.numClasses}.`);
-  if (spec.layers.length === 0) throw new InvalidArgumentError('The model has no layers.');
-  let features = sizeOf(spec.inputShape);
-  let flat = spec.inputShape.length === 1;
-  spec.layers.forEach((layer, i) => {
-    if (!LAYER_KINDS.includes(layer.kind)) {
-      throw new InvalidArgumentError(
-        `Layer ${i} has unknown kind '${(layer as { kind: unknown }).kind}'; layers are ${LAYER_KINDS.join(', ')}.`,
-      );
-    }
-    if (layer.kind === 'flatten') flat = true;
-    if (layer.kind === 'linear') {
-      if (!isPositiveInt(layer.inFeatures) || !isPositiveInt(layer.outFeatures)) {
-        throw new InvalidArgumentError(`Layer ${i} Linear(${layer.inFeatures}, ${layer.outFeatures}) needs positive integer sizes.`);
-      }
-      if (!flat) throw new InvalidArgumentError(`Layer ${i} (Linear) needs a Flatten before it: the input is [${spec.inputShape}].`);
-      if (layer.inFeatures !== features) {
-        throw new InvalidArgumentError(`Layer ${i} Linear(${layer.inFeatures}, ${layer.outFeatures}) receives ${features} features.`);
-      }
-      features = layer.outFeatures;
-    }
-  });
-  if (features !== spec.numClasses) {
-    throw new InvalidArgumentError(`The model outputs ${features} values but the data has ${spec.numClasses} classes.`);
+  const logits = outputShape(spec);
+  if (logits.length !== 1 || logits[0] !== spec.numClasses) {
+    throw new InvalidArgumentError(
+      logits.length === 1
+        ? `The model outputs ${logits[0]} values but the data has ${spec.numClasses} classes.`
+        : `The model outputs [${logits}] per example, not ${spec.numClasses} logits: end it with Flatten and Linear(…, ${spec.numClasses}).`,
+    );
   }
 }
 
@@ -83,7 +51,7 @@ export function checkParameters(layers: readonly LayerSpec[], params: readonly P
     }
     if (given.shape.join() !== shape.join()) {
       throw new InvalidArgumentError(
-        `${context}: parameter '${name}' has shape [${given.shape}], the model needs [${shape}] (weights are [out, in]).`,
+        `${context}: parameter '${name}' has shape [${given.shape}], the model needs [${shape}] (PyTorch layout: weights [out, in] or [out, in, kH, kW]).`,
       );
     }
     if (!(given.data instanceof Float32Array || given.data instanceof Float64Array) || given.data.length !== sizeOf(shape)) {

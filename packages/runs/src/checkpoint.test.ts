@@ -133,7 +133,7 @@ describe('checkpoints', () => {
     const transposed = { ...weight, shape: [3, 2] };
     const saveError = await saveCheckpoint(dir, { ...good, weights: [transposed, bias] }).catch((e: unknown) => e);
     expect((saveError as Error).message).toBe(
-      "Refusing to write a checkpoint (weights): parameter '1.weight' has shape [3,2], the model needs [2,3] (weights are [out, in]).",
+      "Refusing to write a checkpoint (weights): parameter '1.weight' has shape [3,2], the model needs [2,3] (PyTorch layout: weights [out, in] or [out, in, kH, kW]).",
     );
     // A damaged checkpoint is a failure (exit code 1), never a bad command line (2).
     expect(saveError).toBeInstanceOf(CheckpointError);
@@ -158,7 +158,7 @@ describe('checkpoints', () => {
     expect(transposedError).toBeInstanceOf(CheckpointError);
     expect(isUsageError(transposedError)).toBe(false);
     expect((transposedError as Error).message).toBe(
-      `${manifestPath} (weights): parameter '1.weight' has shape [3,2], the model needs [2,3] (weights are [out, in]). ` +
+      `${manifestPath} (weights): parameter '1.weight' has shape [3,2], the model needs [2,3] (PyTorch layout: weights [out, in] or [out, in, kH, kW]). ` +
         'The checkpoint is damaged, or was not written by xbackend.',
     );
     await writeFile(manifestPath, JSON.stringify({ ...manifest, model: { ...manifest.model, numClasses: 3 } }));
