@@ -1,4 +1,13 @@
-import { D2L_DEFAULTS, type LoadedBackend, type ModelPreset, type Module, presetLayers, sequentialOf } from '@xbackend/core';
+import {
+  type LayerSpec,
+  type LoadedBackend,
+  type ModelPreset,
+  type Module,
+  PRESET_TRAINING,
+  presetLayers,
+  sequentialOf,
+  xavierUniform,
+} from '@xbackend/core';
 import type { EngineRef } from './engine-ref.js';
 
 export type CheckName =
@@ -11,7 +20,12 @@ export type CheckName =
   | 'epochWeights'
   | 'crossEvaluation'
   | 'extremeLogits'
-  | 'mlpRun';
+  | 'mlpRun'
+  | 'lenetLogits'
+  | 'lenetStep'
+  | 'lenetRun'
+  | 'oddWindows'
+  | 'saturatedSigmoid';
 
 /**
  * One parity check: a plain function that runs an engine (and the float64 oracle) and returns the measured error,
@@ -32,11 +46,15 @@ export interface ParityCheck {
 export const SEEDS = [0, 1, 2] as const;
 
 /** Fashion-MNIST's example shape and class count. */
-const IMAGE_SHAPE = [1, 28, 28] as const;
+export const IMAGE_SHAPE = [1, 28, 28] as const;
 
-/** §3.7's softmax regression or §4.3's MLP, initialised from N(0, 0.01) as in the book. */
-export function buildNet({ nn, init }: LoadedBackend, preset: ModelPreset): Module {
-  return sequentialOf(nn, presetLayers(preset, IMAGE_SHAPE, 10)).apply(init.normal({ std: D2L_DEFAULTS.initStd }));
+/**
+ * A model as the checks build it: a preset initialised as the book does (§3.7 and §4.3: N(0, 0.01); §7.6's LeNet:
+ * Xavier-uniform), or a layer list of the checks' own (Xavier-uniform).
+ */
+export function buildNet({ nn }: LoadedBackend, model: ModelPreset | readonly LayerSpec[]): Module {
+  if (typeof model !== 'string') return sequentialOf(nn, model).apply(xavierUniform());
+  return sequentialOf(nn, presetLayers(model, IMAGE_SHAPE, 10)).apply(PRESET_TRAINING[model].initializer());
 }
 
 const memos = new WeakMap<object, Map<string, Promise<unknown>>>();

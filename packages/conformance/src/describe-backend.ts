@@ -7,7 +7,7 @@ import type { EngineRef } from './engine-ref.js';
 import type { EngineRequirement } from './engine-requirement.js';
 import { isOracle } from './oracle.js';
 import { type CheckRecord, parityDir, writeEngineRecord } from './parity-record.js';
-import { type BackendTolerances, type EngineTolerances, MAX_TOLERANCE_FACTOR, toleranceProblems } from './tolerance.js';
+import { type BackendTolerances, MAX_TOLERANCE_FACTOR, type Tolerance, toleranceProblems } from './tolerance.js';
 import { trainLoopTests } from './train-loop-suite.js';
 
 export interface DescribeBackendOptions {
@@ -19,6 +19,11 @@ export interface DescribeBackendOptions {
   readonly backendOptions?: BackendOptions;
   /** Which unavailable engines fail rather than skip (default: XB_REQUIRE_ENGINES). */
   readonly requirement?: EngineRequirement;
+  /**
+   * Checks this adapter does not run, each with the reason (e.g. the LeNet checks for an adapter without Conv2d). Each
+   * stays in the test list as a skipped test that gives the reason; its tolerance may be left out.
+   */
+  readonly skip?: Readonly<Partial<Record<CheckName, string>>>;
 }
 
 /** Long enough for the slowest engine's epoch or MLP run on a busy 2-core machine. */
@@ -43,12 +48,13 @@ function describeEngine(adapter: BackendAdapter, engine: EngineFactory, options:
     return;
   }
   const tolerances = options.tolerances[engine.name];
+  const checks = PARITY_CHECKS.filter((c) => options.skip?.[c.name] === undefined);
   if (tolerances) {
     it(`states a tolerance for every check, each at most ${MAX_TOLERANCE_FACTOR}× its measured error, with the reason`, () => {
       expect(
         toleranceProblems(
           tolerances,
-          PARITY_CHECKS.map((c) => c.name),
+          checks.map((c) => c.name),
         ),
       ).toEqual([]);
     });
@@ -62,22 +68,27 @@ function describeEngine(adapter: BackendAdapter, engine: EngineFactory, options:
   describe('parity with the float64 reference', () => {
     const records: CheckRecord[] = [];
     for (const check of PARITY_CHECKS) {
+      const skipped = options.skip?.[check.name];
+      if (skipped !== undefined) {
+        it.skip(`${check.title} — not run: ${skipped}`, () => {});
+        continue;
+      }
       it(check.title, { timeout: CHECK_TIMEOUT_MS }, async () => {
+        const tolerance = tolerances?.checks[check.name];
         let measured: number;
         try {
           measured = await check.measure(ref);
         } catch (error) {
-          if (tolerances) records.push(recordOf(check.name, tolerances, null, error));
+          if (tolerance) records.push(recordOf(check.name, tolerance, null, error));
           throw error;
         }
         const relativeTo = `relative to ${check.relativeTo}`;
-        if (!tolerances) throw new Error(`${label} ${check.name}: measured ${measured} (${relativeTo}); no tolerance is stated.`);
-        records.push(recordOf(check.name, tolerances, measured));
-        const { max } = tolerances.checks[check.name];
+        if (!tolerance) throw new Error(`${label} ${check.name}: measured ${measured} (${relativeTo}); no tolerance is stated.`);
+        records.push(recordOf(check.name, tolerance, measured));
         expect(
           measured,
-          `${label} ${check.name}: measured error ${measured} (${relativeTo}) exceeds the tolerance ${max}`,
-        ).toBeLessThanOrEqual(max);
+          `${label} ${check.name}: measured error ${measured} (${relativeTo}) exceeds the tolerance ${tolerance.max}`,
+        ).toBeLessThanOrEqual(tolerance.max);
       });
     }
     afterAll(async () => {
@@ -99,9 +110,8 @@ function describeEngine(adapter: BackendAdapter, engine: EngineFactory, options:
   describe("d2l's training loop (trainCh3)", () => trainLoopTests(ref));
 }
 
-function recordOf(name: CheckName, tolerances: EngineTolerances, measured: number | null, error?: unknown): CheckRecord {
+function recordOf(name: CheckName, tolerance: Tolerance, measured: number | null, error?: unknown): CheckRecord {
   const check = PARITY_CHECKS.find((c) => c.name === name);
-  const tolerance = tolerances.checks[name];
   return {
     name,
     title: check?.title ?? name,

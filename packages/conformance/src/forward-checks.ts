@@ -1,5 +1,5 @@
 /** Checks of what a model computes before any training: initial weights, logits and per-example losses. */
-import type { ModelPreset } from '@xbackend/core';
+import type { Batch, DataIter, LayerSpec, ModelPreset } from '@xbackend/core';
 import { buildNet, once, type ParityCheck, SEEDS, worst } from './check.js';
 import { batchAt, fashionMnist } from './data.js';
 import { type EngineRef, withEngine } from './engine-ref.js';
@@ -11,7 +11,7 @@ const PRESETS: readonly ModelPreset[] = ['softmax', 'mlp'];
 /** Test batches 0 and 17 of 256, and the last one (16 examples). */
 const TEST_BATCHES = [0, 17, -1] as const;
 
-async function initialWeights(ref: EngineRef, seed: number, preset: ModelPreset): Promise<Float64Array> {
+export async function initialWeights(ref: EngineRef, seed: number, preset: ModelPreset): Promise<Float64Array> {
   const [, test] = await fashionMnist(256);
   return withEngine(ref, seed, async (loaded) => {
     const net = buildNet(loaded, preset);
@@ -20,23 +20,31 @@ async function initialWeights(ref: EngineRef, seed: number, preset: ModelPreset)
   });
 }
 
-interface Forward {
+export interface Forward {
   readonly logits: ArrayLike<number>;
   readonly losses: ArrayLike<number>;
   readonly lossSum: number;
 }
 
-/** Logits, losses and evaluate()'s loss sum for every seed, model and test batch, in that order. */
-function forwardPasses(ref: EngineRef): Promise<Forward[]> {
-  return once(ref, 'forward', async () => {
+/**
+ * Logits, losses and evaluate()'s loss sum for every seed, model and test batch (`testBatches` picks them from the test
+ * set of 256), in that order; computed once per engine under `key`.
+ */
+export function forwardPasses(
+  ref: EngineRef,
+  key: string,
+  models: readonly (ModelPreset | readonly LayerSpec[])[],
+  testBatches: (test: DataIter) => Batch[],
+): Promise<Forward[]> {
+  return once(ref, key, async () => {
     const [, test] = await fashionMnist(256);
+    const batches = testBatches(test);
     const out: Forward[] = [];
     for (const seed of SEEDS) {
       await withEngine(ref, seed, async (loaded) => {
-        for (const preset of PRESETS) {
-          const net = buildNet(loaded, preset);
-          for (const index of TEST_BATCHES) {
-            const batch = batchAt(test, index);
+        for (const model of models) {
+          const net = buildNet(loaded, model);
+          for (const batch of batches) {
             out.push({ logits: await net.forward(batch), losses: await net.losses(batch), lossSum: (await net.evaluate(batch)).lossSum });
           }
         }
@@ -46,11 +54,23 @@ function forwardPasses(ref: EngineRef): Promise<Forward[]> {
   });
 }
 
-async function compareForward(ref: EngineRef, error: (actual: Forward, expected: Forward) => number): Promise<number> {
-  const [actual, expected] = [await forwardPasses(ref), await forwardPasses(ORACLE)];
+/** The worst `error` over `forwardPasses` of the engine against the oracle's. */
+export async function compareForward(
+  ref: EngineRef,
+  passes: (r: EngineRef) => Promise<Forward[]>,
+  error: (actual: Forward, expected: Forward) => number,
+): Promise<number> {
+  const [actual, expected] = [await passes(ref), await passes(ORACLE)];
   if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
   return worst(actual.map((a, i) => error(a, expected[i] as Forward)));
 }
+
+/** Logits and losses against the reference: each relative to the largest reference value of the batch (sums: the sum). */
+export const logitsError = (a: Forward, e: Forward) => scaledError(a.logits, e.logits);
+export const lossesError = (a: Forward, e: Forward) => Math.max(scaledError(a.losses, e.losses), relativeError(a.lossSum, e.lossSum));
+
+const chapterThreePasses = (ref: EngineRef) =>
+  forwardPasses(ref, 'forward', PRESETS, (test) => TEST_BATCHES.map((index) => batchAt(test, index)));
 
 export const initialWeightsCheck: ParityCheck = {
   name: 'initialWeights',
@@ -72,12 +92,12 @@ export const logitsCheck: ParityCheck = {
   name: 'logits',
   title: 'gives the same logits (softmax and MLP, seeds 0–2, test batches 0, 17 and the last, partial one)',
   relativeTo: 'the largest |logit| of the reference on that batch',
-  measure: (ref) => compareForward(ref, (a, e) => scaledError(a.logits, e.logits)),
+  measure: (ref) => compareForward(ref, chapterThreePasses, logitsError),
 };
 
 export const lossesCheck: ParityCheck = {
   name: 'losses',
   title: 'gives the same per-example losses and loss sums (same models and batches)',
   relativeTo: 'the largest reference loss of the batch (loss sums: the reference sum)',
-  measure: (ref) => compareForward(ref, (a, e) => Math.max(scaledError(a.losses, e.losses), relativeError(a.lossSum, e.lossSum))),
+  measure: (ref) => compareForward(ref, chapterThreePasses, lossesError),
 };

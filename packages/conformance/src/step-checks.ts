@@ -1,5 +1,5 @@
 /** Checks of training steps: one SGD step, 20-step trajectories and a few hundred MLP steps, against the oracle. */
-import type { Batch, BatchStats, ModelPreset, ParameterTensor, StepHyperparameters } from '@xbackend/core';
+import type { Batch, BatchStats, LayerSpec, ModelPreset, ParameterTensor, StepHyperparameters } from '@xbackend/core';
 import { buildNet, once, type ParityCheck, SEEDS, worst } from './check.js';
 import { batchAt, batchRange, fashionMnist } from './data.js';
 import { type EngineRef, withEngine } from './engine-ref.js';
@@ -13,7 +13,7 @@ import { ORACLE } from './oracle.js';
 export const WEIGHT_DECAY = 0.05;
 const LR = 0.1;
 
-interface Run {
+export interface Run {
   readonly start: ParameterTensor[];
   readonly stats: BatchStats[];
   /** Parameters after every `every`-th step (and after the last one). */
@@ -21,10 +21,10 @@ interface Run {
 }
 
 /** Trains `batches` in order from the seed's initial weights, reading the parameters back at the checkpoints. */
-async function train(
+export async function train(
   ref: EngineRef,
   seed: number,
-  preset: ModelPreset,
+  preset: ModelPreset | readonly LayerSpec[],
   hyper: StepHyperparameters,
   batches: readonly Batch[],
   every: number,
@@ -51,13 +51,13 @@ function trajectoryError(actual: Run, expected: Run): number {
   return worst([...losses, ...weights]);
 }
 
-async function compareRuns(ref: EngineRef, key: string, run: (r: EngineRef) => Promise<Run>): Promise<number> {
+export async function compareRuns(ref: EngineRef, key: string, run: (r: EngineRef) => Promise<Run>): Promise<number> {
   const expected = await once(ORACLE, key, () => run(ORACLE));
   return trajectoryError(await run(ref), expected);
 }
 
 /** Train batches 0 and 117 of 256 and the last one (96 examples), one per seed. */
-const STEP_BATCHES = [0, 117, -1] as const;
+export const STEP_BATCHES = [0, 117, -1] as const;
 
 export const sgdStepCheck: ParityCheck = {
   name: 'sgdStep',

@@ -97,6 +97,21 @@ function naiveCrossEntropy(logits: ArrayLike<number>, labels: ArrayLike<number>,
 
 const sumOf = (values: Float64Array) => values.reduce((a, b) => a + b, 0);
 
+/** Conv2d weights `[out, in, kH, kW]` with each kernel turned by 180° (its own inverse); other parameters unchanged. */
+function flipKernels(params: readonly ParameterTensor[]): ParameterTensor[] {
+  return params.map((p) => {
+    if (p.shape.length !== 4) return p;
+    const [kh, kw] = [p.shape[2] as number, p.shape[3] as number];
+    const area = kh * kw;
+    const data = p.data.map((_, i) => {
+      const kernel = i - (i % area);
+      const [y, x] = [Math.floor((i % area) / kw), i % kw];
+      return p.data[kernel + (kh - 1 - y) * kw + (kw - 1 - x)] as number;
+    });
+    return { ...p, data };
+  });
+}
+
 export interface Mutant {
   readonly name: string;
   readonly adapter: BackendAdapter;
@@ -153,6 +168,20 @@ export const MUTANTS = {
     const isPartial = partialBatches();
     // Reports the batch's loss as if it had trained on it, but never updates.
     return override(inner, { trainStep: (batch, hyper) => (isPartial(batch) ? inner.evaluate(batch) : inner.trainStep(batch, hyper)) });
+  }),
+
+  convolutionNotCrossCorrelation: mutant('a true convolution (kernels turned by 180°) instead of a cross-correlation', (inner) => {
+    // The device holds every kernel turned; the host sees them as given, so only what the model computes is wrong.
+    const turned = (async () => inner.writeParameters(flipKernels(await inner.readParameters())))();
+    const after = <T>(run: () => Promise<T>) => turned.then(run);
+    return override(inner, {
+      trainStep: (batch, hyper) => after(() => inner.trainStep(batch, hyper)),
+      evaluate: (batch) => after(() => inner.evaluate(batch)),
+      logits: (batch) => after(() => inner.logits(batch)),
+      losses: (batch) => after(() => inner.losses(batch)),
+      readParameters: () => after(async () => flipKernels(await inner.readParameters())),
+      writeParameters: (params) => after(() => inner.writeParameters(flipKernels(params))),
+    });
   }),
 
   updateInFloat16: mutant('an update rounded to float16', (inner) =>

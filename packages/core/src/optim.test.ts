@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from './backend.js';
+import { xavierUniform } from './init.js';
+import { presetLayers } from './models.js';
 import { createNn } from './nn.js';
 import { SGD } from './optim.js';
 import { Rng } from './rng.js';
@@ -54,7 +56,9 @@ describe('nn', () => {
     const net = nn.Sequential(nn.Flatten(), nn.Linear(100, 10));
     await expect(net.compile([1, 28, 28], 10)).rejects.toThrow('Layer 1 Linear(100, 10) receives 784 features.');
     const noFlatten = nn.Sequential(nn.Linear(784, 10));
-    await expect(noFlatten.compile([1, 28, 28], 10)).rejects.toThrow('Layer 0 (Linear(784, 10)) needs a Flatten before it: it receives [1,28,28].');
+    await expect(noFlatten.compile([1, 28, 28], 10)).rejects.toThrow(
+      'Layer 0 (Linear(784, 10)) needs a Flatten before it: it receives [1,28,28].',
+    );
     const wrongClasses = nn.Sequential(nn.Flatten(), nn.Linear(784, 5));
     await expect(wrongClasses.compile([1, 28, 28], 10)).rejects.toThrow('The model outputs 5 values but the data has 10 classes.');
   });
@@ -69,6 +73,53 @@ describe('nn', () => {
         { name: '1.weight', shape: [4, 2], data: new Float64Array(8) },
         { name: '1.bias', shape: [2], data: new Float64Array(2) },
       ]),
-    ).rejects.toThrow("loadStateDict: parameter '1.weight' has shape [4,2], the model needs [2,4] (PyTorch layout: weights [out, in] or [out, in, kH, kW]).");
+    ).rejects.toThrow(
+      "loadStateDict: parameter '1.weight' has shape [4,2], the model needs [2,4] (PyTorch layout: weights [out, in] or [out, in, kH, kW]).",
+    );
+  });
+});
+
+describe('nn window layers', () => {
+  it("builds the book's LeNet layer by layer, equal to the preset, with PyTorch's defaults (stride 1, padding 0, pool stride = kernel)", () => {
+    const net = nn.Sequential(
+      nn.Conv2d(1, 6, { kernelSize: 5, padding: 2 }),
+      nn.Sigmoid(),
+      nn.AvgPool2d({ kernelSize: 2, stride: 2 }),
+      nn.Conv2d(6, 16, { kernelSize: 5 }),
+      nn.Sigmoid(),
+      nn.AvgPool2d({ kernelSize: 2 }),
+      nn.Flatten(),
+      nn.Linear(16 * 5 * 5, 120),
+      nn.Sigmoid(),
+      nn.Linear(120, 84),
+      nn.Sigmoid(),
+      nn.Linear(84, 10),
+    );
+    expect(net.layers).toEqual(presetLayers('lenet', [1, 28, 28], 10));
+    expect(nn.MaxPool2d({ kernelSize: [3, 2], stride: [2, 1] }).spec).toEqual({ kind: 'maxpool2d', kernelSize: [3, 2], stride: [2, 1] });
+  });
+
+  it('rejects sizes that are not integers of the right range, naming the argument', () => {
+    expect(() => nn.Conv2d(1, 6, { kernelSize: 0 })).toThrow('Conv2d kernelSize must be an integer >= 1 or a pair of them, got 0.');
+    expect(() => nn.Conv2d(1, 6, { kernelSize: 5, padding: -1 })).toThrow(
+      'Conv2d padding must be an integer >= 0 or a pair of them, got -1.',
+    );
+    expect(() => nn.Conv2d(1, 6, { kernelSize: [5, 5, 5] as unknown as [number, number] })).toThrow('got [5,5,5]');
+    expect(() => nn.Conv2d(1.5, 6, { kernelSize: 5 })).toThrow('Conv2d inChannels must be a positive integer, got 1.5.');
+    expect(() => nn.AvgPool2d({ kernelSize: 2, stride: 0 })).toThrow('AvgPool2d stride must be an integer >= 1 or a pair of them, got 0.');
+  });
+
+  it('initialises Conv2d and Linear weights with their fans (Xavier bound √(6/(fanIn+fanOut)))', () => {
+    const net = nn.Sequential(nn.Conv2d(2, 3, { kernelSize: [4, 2] }), nn.Flatten(), nn.Linear(3 * 5 * 7, 4));
+    net.apply(xavierUniform());
+    return net.stateDict().then((params) => {
+      const bound = (name: string) => Math.max(...(params.find((p) => p.name === name)?.data ?? []).map(Math.abs));
+      // Conv2d: fanIn 2·4·2 = 16, fanOut 3·4·2 = 24; Linear: 105 and 4.
+      expect(bound('0.weight')).toBeLessThanOrEqual(Math.sqrt(6 / 40));
+      expect(bound('0.weight')).toBeGreaterThan(0.8 * Math.sqrt(6 / 40));
+      expect(bound('0.bias')).toBeLessThanOrEqual(1 / 4);
+      expect(bound('2.weight')).toBeLessThanOrEqual(Math.sqrt(6 / 109));
+      expect(bound('2.weight')).toBeGreaterThan(0.9 * Math.sqrt(6 / 109));
+    });
   });
 });
