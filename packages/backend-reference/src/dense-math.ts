@@ -128,6 +128,30 @@ export function reluBackward(output: FloatArray, g: FloatArray, length: number):
 }
 
 /**
+ * `1 / (1 + e^−x)`, written so that no exponential can overflow: for x < 0 it is `e^x / (1 + e^x)`. Saturates to
+ * exactly 0 or 1 for |x| beyond about 745 instead of producing NaN.
+ */
+export function sigmoidForward(x: FloatArray, length: number, out: FloatArray): void {
+  for (let i = 0; i < length; i++) {
+    const v = x[i] as number;
+    if (v >= 0) {
+      out[i] = 1 / (1 + Math.exp(-v));
+    } else {
+      const e = Math.exp(v);
+      out[i] = e / (1 + e);
+    }
+  }
+}
+
+/** `gIn = gOut · s · (1 − s)` from the sigmoid's stored output `s` (as PyTorch's backward does). */
+export function sigmoidBackward(output: FloatArray, gOut: FloatArray, length: number, gIn: FloatArray): void {
+  for (let i = 0; i < length; i++) {
+    const s = output[i] as number;
+    gIn[i] = (gOut[i] as number) * (1 - s) * s;
+  }
+}
+
+/**
  * Softmax cross-entropy from logits, stable (row max subtracted, log-sum-exp). Writes per-example losses and,
  * when `grad` is given, `∂mean/∂logits = (softmax − onehot) / rows`. Returns the loss sum and correct count.
  */

@@ -7,12 +7,14 @@ import {
   type FloatArray,
   InvalidArgumentError,
   type LayerSpec,
+  layerShapes,
   type ModelSpec,
   type ParameterTensor,
   parameterShapes,
   pixelsToUnit,
   type StepHyperparameters,
   sizeOf,
+  weightShape,
   XBackendError,
 } from '@xbackend/core';
 import {
@@ -22,10 +24,24 @@ import {
   reluBackward,
   reluForward,
   sgdUpdate,
+  sigmoidBackward,
+  sigmoidForward,
   softmaxCrossEntropy,
 } from './dense-math.js';
+import {
+  avgPool2dBackward,
+  avgPool2dForward,
+  conv2dForward,
+  conv2dInputGrad,
+  conv2dParamGrads,
+  maxPool2dBackward,
+  maxPool2dForward,
+  type WindowGeometry,
+  windowGeometry,
+} from './window-math.js';
 
-interface LinearParams {
+/** A Linear's or a Conv2d's weight (PyTorch layout), bias, and their gradients. */
+interface LayerParams {
   readonly weight: FloatArray;
   readonly bias: FloatArray;
   readonly gradWeight: FloatArray;
@@ -34,8 +50,11 @@ interface LinearParams {
 
 /** A Sequential run layer by layer on the host; all buffers are allocated once per batch capacity. */
 export class ReferenceModel implements CompiledModel {
-  private readonly params: Map<number, LinearParams>;
+  private readonly params: Map<number, LayerParams>;
+  /** `widths[i]` is the size of one example's input to layer i; the last one is `numClasses`. */
   private readonly widths: number[];
+  /** Where each Conv2d or pooling layer slides its window (undefined for the other layers). */
+  private readonly windows: (WindowGeometry | undefined)[];
   /** Index of the first layer with parameters: no gradient flows into the layers before it, nor into its input. */
   private readonly firstTrainable: number;
   private capacity = 0;
@@ -50,21 +69,28 @@ export class ReferenceModel implements CompiledModel {
     private readonly dtype: DType,
     initial: readonly ParameterTensor[],
   ) {
-    this.widths = [sizeOf(spec.inputShape)];
-    for (const layer of spec.layers) this.widths.push(layer.kind === 'linear' ? layer.outFeatures : (this.widths.at(-1) as number));
+    // Core validated the spec, so this cannot throw here; it is the one shape inference every backend shares.
+    const shapes = [spec.inputShape, ...layerShapes(spec.layers, spec.inputShape)];
+    this.widths = shapes.map(sizeOf);
+    this.windows = spec.layers.map((layer, i) =>
+      layer.kind === 'conv2d' || layer.kind === 'avgpool2d' || layer.kind === 'maxpool2d'
+        ? windowGeometry(layer, shapes[i] as number[], shapes[i + 1] as number[])
+        : undefined,
+    );
     this.params = new Map();
     spec.layers.forEach((layer, i) => {
-      if (layer.kind !== 'linear') return;
-      const size = layer.inFeatures * layer.outFeatures;
+      const weight = weightShape(layer);
+      if (!weight) return;
+      const [size, outputs] = [sizeOf(weight), weight[0] as number];
       this.params.set(i, {
         weight: allocate(dtype, size),
-        bias: allocate(dtype, layer.outFeatures),
+        bias: allocate(dtype, outputs),
         gradWeight: allocate(dtype, size),
-        gradBias: allocate(dtype, layer.outFeatures),
+        gradBias: allocate(dtype, outputs),
       });
     });
-    const firstLinear = spec.layers.findIndex((layer) => layer.kind === 'linear');
-    this.firstTrainable = firstLinear < 0 ? spec.layers.length : firstLinear;
+    const firstWithParams = spec.layers.findIndex((layer) => weightShape(layer) !== undefined);
+    this.firstTrainable = firstWithParams < 0 ? spec.layers.length : firstWithParams;
     this.perExample = allocate(dtype, 0);
     this.setParameters(initial);
   }
@@ -165,13 +191,32 @@ export class ReferenceModel implements CompiledModel {
   private forwardLayer(layer: LayerSpec, i: number, rows: number): void {
     const input = this.activations[i] as FloatArray;
     const output = this.activations[i + 1] as FloatArray;
-    if (layer.kind === 'linear') {
-      const p = this.params.get(i) as LinearParams;
-      linearForward(input, p.weight, p.bias, rows, layer.inFeatures, layer.outFeatures, output);
-    } else if (layer.kind === 'relu') {
-      reluForward(input, rows * (this.widths[i] as number), output);
+    switch (layer.kind) {
+      case 'linear': {
+        const p = this.params.get(i) as LayerParams;
+        linearForward(input, p.weight, p.bias, rows, layer.inFeatures, layer.outFeatures, output);
+        return;
+      }
+      case 'conv2d': {
+        const p = this.params.get(i) as LayerParams;
+        conv2dForward(input, p.weight, p.bias, rows, this.windows[i] as WindowGeometry, output);
+        return;
+      }
+      case 'avgpool2d':
+        avgPool2dForward(input, rows, this.windows[i] as WindowGeometry, output);
+        return;
+      case 'maxpool2d':
+        maxPool2dForward(input, rows, this.windows[i] as WindowGeometry, output);
+        return;
+      case 'relu':
+        reluForward(input, rows * (this.widths[i] as number), output);
+        return;
+      case 'sigmoid':
+        sigmoidForward(input, rows * (this.widths[i] as number), output);
+        return;
+      case 'flatten':
+        return; // `output` is `input` (see ensureCapacity)
     }
-    // Flatten: `output` is `input` (see ensureCapacity).
   }
 
   /**
@@ -181,17 +226,41 @@ export class ReferenceModel implements CompiledModel {
   private backward(rows: number): void {
     for (let i = this.spec.layers.length - 1; i >= this.firstTrainable; i--) {
       const layer = this.spec.layers[i] as LayerSpec;
+      const input = this.activations[i] as FloatArray;
       const gOut = this.gradients[i + 1] as FloatArray;
       const gIn = this.gradients[i] as FloatArray;
       const needInputGrad = i > this.firstTrainable;
-      if (layer.kind === 'linear') {
-        const p = this.params.get(i) as LinearParams;
-        linearParamGrads(this.activations[i] as FloatArray, gOut, rows, layer.inFeatures, layer.outFeatures, p.gradWeight, p.gradBias);
-        if (needInputGrad) linearInputGrad(gOut, p.weight, rows, layer.inFeatures, layer.outFeatures, gIn);
-      } else if (needInputGrad) {
-        const width = rows * (this.widths[i] as number);
-        gIn.set(gOut.subarray(0, width));
-        if (layer.kind === 'relu') reluBackward(this.activations[i + 1] as FloatArray, gIn, width);
+      const width = rows * (this.widths[i] as number);
+      switch (layer.kind) {
+        case 'linear': {
+          const p = this.params.get(i) as LayerParams;
+          linearParamGrads(input, gOut, rows, layer.inFeatures, layer.outFeatures, p.gradWeight, p.gradBias);
+          if (needInputGrad) linearInputGrad(gOut, p.weight, rows, layer.inFeatures, layer.outFeatures, gIn);
+          break;
+        }
+        case 'conv2d': {
+          const p = this.params.get(i) as LayerParams;
+          conv2dParamGrads(input, gOut, rows, this.windows[i] as WindowGeometry, p.gradWeight, p.gradBias);
+          if (needInputGrad) conv2dInputGrad(gOut, p.weight, rows, this.windows[i] as WindowGeometry, gIn);
+          break;
+        }
+        // Layers without parameters come after the first one with parameters here, so they always need `gIn`.
+        case 'avgpool2d':
+          avgPool2dBackward(gOut, rows, this.windows[i] as WindowGeometry, gIn);
+          break;
+        case 'maxpool2d':
+          maxPool2dBackward(input, gOut, rows, this.windows[i] as WindowGeometry, gIn);
+          break;
+        case 'sigmoid':
+          sigmoidBackward(this.activations[i + 1] as FloatArray, gOut, width, gIn);
+          break;
+        case 'relu':
+          gIn.set(gOut.subarray(0, width));
+          reluBackward(this.activations[i + 1] as FloatArray, gIn, width);
+          break;
+        case 'flatten':
+          gIn.set(gOut.subarray(0, width));
+          break;
       }
     }
   }
