@@ -26,6 +26,15 @@ const CASES: readonly [args: string[], message: string | RegExp][] = [
   [['train', '--checkpoint-every', '0'], "option '--checkpoint-every <n>' argument '0' is invalid."],
   [['train', '--threads', '0'], "option '--threads <n>' argument '0' is invalid. Expected a whole number >= 1, got '0'."],
   [['sweep', '--threads', '1.5'], "option '--threads <n>' argument '1.5' is invalid."],
+  [['train', '--model', 'resnet'], "option '--model <name>' argument 'resnet' is invalid. Allowed choices are softmax, mlp, lenet."],
+  [['train', '--init-std', '-1'], "option '--init-std <number>' argument '-1' is invalid. Expected a number >= 0, got '-1'."],
+  [
+    ['train', '--model', 'lenet', '--init-std', '0.1'],
+    '--init-std sets the standard deviation of N(0, std) initial weights, but --model lenet is initialised xavierUniform as in the book, ' +
+      'which has no std. Leave out --init-std (it applies to softmax and mlp).',
+  ],
+  [['predict', '--checkpoint', 'x', '--model', 'lenet'], 'training flags have no effect there (model)'],
+  [['sweep', '--model', 'vgg'], 'Allowed choices are softmax, mlp, lenet.'],
   [['train', '--bogus'], "error: unknown option '--bogus'"],
   [['train', '--lr'], "error: option '--lr <number>' argument missing"],
   [['train', 'extra'], "error: too many arguments for 'train'"],

@@ -13,7 +13,7 @@ async function runWithClasses(classes: number): Promise<string> {
     engine: 'float32',
     dtype: 'float32',
     model: { layers: presetLayers('softmax', [1, 28, 28], classes), inputShape: [1, 28, 28], numClasses: classes },
-    hyperparameters: { batchSize: 64, lr: 0.1, weightDecay: 0, epochs: 2, seed: 0, initStd: 0.01 },
+    hyperparameters: { batchSize: 64, lr: 0.1, weightDecay: 0, epochs: 2, seed: 0, init: { kind: 'normal', std: 0.01 } },
     epoch: 1,
     history: [],
     weights: [

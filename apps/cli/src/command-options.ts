@@ -1,4 +1,13 @@
-import { type BackendRegistry, D2L_DEFAULTS, type LoadedBackend, loadBackend, type ParsedBackendRef } from '@xbackend/core';
+import {
+  type BackendRegistry,
+  D2L_DEFAULTS,
+  type LoadedBackend,
+  loadBackend,
+  MODEL_PRESETS,
+  type ModelPreset,
+  type ParsedBackendRef,
+  PRESET_TRAINING,
+} from '@xbackend/core';
 import {
   absoluteBackendItem,
   addThreadOptions,
@@ -18,6 +27,7 @@ import {
 import { type Command, Option } from 'commander';
 import type { DataSource } from './data.js';
 import { DEFAULT_BACKEND } from './defaults.js';
+import { normalInitPresets } from './model-choice.js';
 
 /** What every command receives besides its flags. */
 export interface CommandContext {
@@ -36,9 +46,13 @@ export interface BackendFlags extends ThreadFlags {
 }
 
 export interface HyperparameterFlags {
+  model: ModelPreset;
   epochs: number;
   batchSize: number;
-  lr: number;
+  /** Undefined: the model's book lr. */
+  lr?: number;
+  /** Undefined: the model's book init. */
+  initStd?: number;
   weightDecay: number;
   seed: number;
   valFraction?: number;
@@ -61,11 +75,30 @@ export function addBackendOptions(cmd: Command, ctx: CommandContext, defaultBack
   return addThreadOptions(cmd);
 }
 
+/** `--model`: the book's Fashion-MNIST models (core's presets). */
+export function modelOption(): Option {
+  return new Option('--model <name>', "the book's model: softmax (§3.7), mlp (§4.3) or lenet (§7.6)")
+    .choices(MODEL_PRESETS)
+    .default('softmax' satisfies ModelPreset);
+}
+
+/** `(default: the model's: softmax 0.1, mlp 0.1, lenet 0.9)`, for the help of a flag whose default follows --model. */
+export function bookLrs(): string {
+  return `the model's: ${MODEL_PRESETS.map((preset) => `${preset} ${PRESET_TRAINING[preset].lr}`).join(', ')}`;
+}
+
 export function addHyperparameterOptions(cmd: Command): Command {
   return cmd
+    .addOption(modelOption())
     .addOption(new Option('--epochs <n>', 'number of epochs').argParser(parsePositiveInt).default(D2L_DEFAULTS.numEpochs))
     .addOption(new Option('--batch-size <n>', 'mini-batch size').argParser(parsePositiveInt).default(D2L_DEFAULTS.batchSize))
-    .addOption(new Option('--lr <number>', 'learning rate of SGD (> 0)').argParser(parsePositiveNumber).default(D2L_DEFAULTS.lr))
+    .addOption(new Option('--lr <number>', `learning rate of SGD (> 0; default: ${bookLrs()})`).argParser(parsePositiveNumber))
+    .addOption(
+      new Option(
+        '--init-std <number>',
+        `standard deviation of the N(0, std) initial weights of ${normalInitPresets().join(' and ')} (default ${D2L_DEFAULTS.initStd}; the other models keep the book's init)`,
+      ).argParser(parseNonNegativeNumber),
+    )
     .addOption(new Option('--weight-decay <number>', 'L2 weight decay of SGD (>= 0)').argParser(parseNonNegativeNumber).default(0))
     .addOption(
       new Option('--seed <n>', 'seed of the initial weights, the data order and the validation split')

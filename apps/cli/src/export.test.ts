@@ -1,32 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ModelSpec } from '@xbackend/core';
 import { loadCheckpoint } from '@xbackend/runs';
 import { describe, expect, it } from 'vitest';
 import { exportOnnx } from './onnx-export.js';
-import { fixtureDataDir, fixtureFlags, runCli, tempDir } from './test-fixtures.js';
-
-/** The slice of onnxruntime-node's API this test uses (the CLI does not depend on onnxruntime-node itself). */
-interface OrtSession {
-  run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown; dims: readonly number[] } | undefined>>;
-  release(): Promise<void>;
-}
-interface Ort {
-  InferenceSession: { create(model: Uint8Array | string): Promise<OrtSession> };
-  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
-}
-
-/** onnxruntime-node as the onnxruntime adapter resolves it. */
-async function importOrt(): Promise<Ort | undefined> {
-  const adapterDir = fileURLToPath(new URL('../../../packages/backend-onnxruntime/package.json', import.meta.url));
-  try {
-    return (await import(createRequire(adapterDir).resolve('onnxruntime-node'))) as Ort;
-  } catch {
-    return undefined;
-  }
-}
+import { fixtureDataDir, fixtureFlags, importOrt, runCli, tempDir } from './test-fixtures.js';
 
 describe('ONNX export', () => {
   it('train --export and export --checkpoint write the same model, which ONNX Runtime runs to the same logits', async () => {

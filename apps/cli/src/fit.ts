@@ -9,7 +9,7 @@ import {
   sequentialOf,
   trainCh3,
 } from '@xbackend/core';
-import type { EarlyStoppingState, Hyperparameters, RunEpoch } from '@xbackend/runs';
+import { type EarlyStoppingState, type Hyperparameters, initializerOf, type RunEpoch } from '@xbackend/runs';
 import type { RunData } from './data.js';
 import type { Progress } from './epoch-progress.js';
 
@@ -65,7 +65,7 @@ export async function fit(params: FitParams): Promise<FitResult> {
   const { loaded, data, hyper } = params;
   const net = sequentialOf(loaded.nn, params.model.layers);
   if (params.start) await net.loadStateDict(params.start.weights);
-  else net.apply(loaded.init.normal({ std: hyper.initStd }));
+  else net.apply(initializerOf(hyper.init));
   const lossFn = loaded.loss.CrossEntropyLoss({ reduction: 'none' });
   const trainer = loaded.optim.SGD(net.parameters(), { lr: hyper.lr, weightDecay: hyper.weightDecay });
 

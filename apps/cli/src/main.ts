@@ -21,7 +21,7 @@ export interface CliIO extends AppIO {
 /** Commander is built per call, so tests can run many commands in one process without shared state. */
 function buildProgram(ctx: CommandContext): Command {
   const program = createProgram('xbackend', VERSION, ctx.console.io)
-    .description('d2l §3.7 softmax regression on Fashion-MNIST, on any xbackend backend')
+    .description("the book's Fashion-MNIST models (d2l §3.7 softmax regression, §4.3 MLP, §7.6 LeNet) on any xbackend backend")
     .helpCommand(true);
   defineTrain(program.command('train'), ctx);
   defineBackends(program.command('backends'), ctx);

@@ -19,7 +19,18 @@ interface PredictFlags extends TrainFlags {
 }
 
 /** Flags that only matter when predict trains first. */
-const TRAINING_ONLY = ['epochs', 'lr', 'weightDecay', 'seed', 'valFraction', 'patience', 'checkpointEvery', 'resume'] as const;
+const TRAINING_ONLY = [
+  'model',
+  'epochs',
+  'lr',
+  'initStd',
+  'weightDecay',
+  'seed',
+  'valFraction',
+  'patience',
+  'checkpointEvery',
+  'resume',
+] as const;
 
 /** The first `n` examples of the test set in file order, as one batch (d2l takes the first test batch). */
 export function firstExamples(test: DataIter, n: number): Batch {

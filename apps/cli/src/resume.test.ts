@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MetricsFile } from '@xbackend/runs';
+import type { CheckpointManifest, MetricsFile } from '@xbackend/runs';
 import { loadCheckpoint } from '@xbackend/runs';
 import { describe, expect, it } from 'vitest';
 import { fixtureDataFlags, fixtureFlags, runCli, tempDir } from './test-fixtures.js';
@@ -48,6 +48,37 @@ describe('resume', () => {
     expect(withoutSeconds(b.history)).toEqual(withoutSeconds(a.history));
     expect(b.history.every((m) => m.valAcc !== undefined)).toBe(true);
     expect(b.modelEpoch).toBe(a.modelEpoch);
+    const [wa, wb] = [await loadCheckpoint(straight), await loadCheckpoint(resumed)];
+    expect(await readFile(join(wb.dir, 'tensors.bin'))).toEqual(await readFile(join(wa.dir, 'tensors.bin')));
+  });
+
+  it('resumes a checkpoint written before LeNet (initStd instead of init) as the run it was', async () => {
+    const flags = [...(await fixtureFlags()), '--no-progress'];
+    const straight = await tempDir();
+    expect((await runCli(['train', ...flags, '--epochs', '2', '--checkpoint-every', '1', '--out', straight])).code).toBe(0);
+    // Its epoch-1 checkpoint with the hyperparameters as xbackend wrote them before LeNet.
+    const path = join(straight, 'checkpoints', 'epoch-0001', 'manifest.json');
+    const manifest = JSON.parse(await readFile(path, 'utf8')) as CheckpointManifest;
+    const { init, ...before } = manifest.hyperparameters;
+    expect(init).toEqual({ kind: 'normal', std: 0.01 });
+    await writeFile(path, JSON.stringify({ ...manifest, hyperparameters: { ...before, initStd: 0.01 } }));
+    const resumed = await tempDir();
+    const run = await runCli([
+      'train',
+      '--resume',
+      dirname(path),
+      '--epochs',
+      '2',
+      '--out',
+      resumed,
+      ...(await fixtureDataFlags()),
+      '--no-progress',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const [a, b] = [await readMetrics(straight), await readMetrics(resumed)];
+    expect(withoutSeconds(b.history)).toEqual(withoutSeconds(a.history));
+    expect(b.hyperparameters.init).toEqual({ kind: 'normal', std: 0.01 });
     const [wa, wb] = [await loadCheckpoint(straight), await loadCheckpoint(resumed)];
     expect(await readFile(join(wb.dir, 'tensors.bin'))).toEqual(await readFile(join(wa.dir, 'tensors.bin')));
   });

@@ -1,3 +1,4 @@
+import type { ModelPreset } from '@xbackend/core';
 import { escapeXml, fmt, niceCeil, niceTicks, svgDocument } from '@xbackend/runs';
 
 /** One cell of the sweep grid: final metrics after `epochs` epochs, or why it has none. */
@@ -25,6 +26,8 @@ export interface SweepReport {
   readonly createdAt: string;
   readonly seed: number;
   readonly grid: {
+    /** The book's model every cell trains (reports written before LeNet lack it: softmax). */
+    readonly model?: ModelPreset;
     readonly backends: readonly string[];
     readonly batchSizes: readonly number[];
     readonly lrs: readonly number[];
@@ -42,9 +45,14 @@ export function configLabel(r: SweepResult): string {
 
 const num = (v: number | undefined, digits: number) => (v === undefined ? '' : v.toFixed(digits));
 
+/** `xbackend sweep: lenet (seed 0)`. */
+function title(report: SweepReport): string {
+  return `xbackend sweep: ${report.grid.model ?? 'softmax'} (seed ${report.seed})`;
+}
+
 export function sweepMarkdown(report: SweepReport): string {
   const lines = [
-    `# xbackend sweep (seed ${report.seed})`,
+    `# ${title(report)}`,
     '',
     '| backend | engine | batch size | lr | epochs | train loss | train acc | test acc | seconds | status |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
@@ -77,7 +85,7 @@ export function sweepSvg(report: SweepReport): string {
     { title: 'test accuracy', x0: labelWidth, max: 1, value: (r: SweepResult) => r.testAcc, color: '#2ca02c', digits: 3 },
     { title: 'seconds', x0: labelWidth + panel + gap, max: maxSeconds, value: (r: SweepResult) => r.seconds, color: '#1f77b4', digits: 2 },
   ];
-  const body = [`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">xbackend sweep (seed ${report.seed})</text>`];
+  const body = [`<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(title(report))}</text>`];
   const plotBottom = top + rows.length * rowHeight;
   for (const p of panels) {
     body.push(`<text x="${p.x0 + panel / 2}" y="${top - 12}" text-anchor="middle" font-weight="bold">${p.title}</text>`);

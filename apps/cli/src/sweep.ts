@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { BackendUnavailableError, D2L_DEFAULTS, DivergenceError, XBackendError } from '@xbackend/core';
+import { BackendUnavailableError, D2L_DEFAULTS, DivergenceError, type ModelPreset, PRESET_TRAINING, XBackendError } from '@xbackend/core';
 import { writeFileAtomic } from '@xbackend/core/node';
 import {
   absoluteBackendItem,
@@ -17,24 +17,27 @@ import {
   parsePositiveInt,
   parsePositiveNumber,
   planTargets,
+  presetInit,
   runGrid,
   type ThreadFlags,
   threadOptions,
   timestamp,
 } from '@xbackend/runs';
 import { type Command, Option } from 'commander';
-import { type CommandContext, dataSource, loadChoice } from './command-options.js';
+import { bookLrs, type CommandContext, dataSource, loadChoice, modelOption } from './command-options.js';
 import { checkTrainingBatchSize, loadRunData, type RunData } from './data.js';
 import { DEFAULT_BACKEND } from './defaults.js';
 import { createProgress } from './epoch-progress.js';
 import { fit } from './fit.js';
+import { presetModel } from './model-choice.js';
 import { configLabel, type SweepReport, type SweepResult, sweepMarkdown, sweepSvg } from './sweep-report.js';
-import { softmaxModel } from './train.js';
 
 interface SweepFlags extends DataFlags, ThreadFlags {
+  model: ModelPreset;
   backends: string[];
   batchSizes: number[];
-  lrs: number[];
+  /** Undefined: the model's book lr. */
+  lrs?: number[];
   epochs: number[];
   seed: number;
   out?: string;
@@ -67,7 +70,7 @@ function firstLine(text: string): string {
  * from the registry first (a name alone means the engine `loadBackend` would choose); an unavailable one fills its
  * rows with the reason, and a configuration that fails or diverges does not stop the others.
  */
-async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepResult[]> {
+async function runSweep(flags: SweepFlags, lrs: readonly number[], ctx: CommandContext): Promise<SweepResult[]> {
   const { console } = ctx;
   const requested = flags.backends.map((item) => absoluteBackendItem(item, console.cwd));
   const plan: PlanOptions = { requested, engines: 'first-available', what: '--backends item' };
@@ -107,12 +110,12 @@ async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepRe
     const loaded = await loadChoice(target, flags.seed, ctx, flags);
     const progress = createProgress(console.io.stderr, maxEpochs, flags.progress);
     try {
-      const hyper = { batchSize, lr, weightDecay: 0, epochs: maxEpochs, seed: flags.seed, initStd: D2L_DEFAULTS.initStd };
+      const hyper = { batchSize, lr, weightDecay: 0, epochs: maxEpochs, seed: flags.seed, init: presetInit(flags.model) };
       const result = await fit({
         loaded,
         data: runData,
         hyper,
-        model: softmaxModel(runData),
+        model: presetModel(flags.model, runData.train),
         progress,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
@@ -144,7 +147,7 @@ async function runSweep(flags: SweepFlags, ctx: CommandContext): Promise<SweepRe
     }
   };
 
-  const cells = targets.flatMap((target) => flags.batchSizes.flatMap((batchSize) => flags.lrs.map((lr) => ({ target, batchSize, lr }))));
+  const cells = targets.flatMap((target) => flags.batchSizes.flatMap((batchSize) => lrs.map((lr) => ({ target, batchSize, lr }))));
   const results = await runGrid(cells, train, failed, { ...(ctx.signal ? { signal: ctx.signal } : {}), onEnd: print });
   return results.flat();
 }
@@ -156,6 +159,7 @@ export function defineSweep(cmd: Command, ctx: CommandContext): Command {
     .description(
       'train over a grid of backends, batch sizes, learning rates and epoch counts; writes a Markdown + JSON table and an SVG chart',
     )
+    .addOption(modelOption())
     .addOption(
       new Option('--backends <list>', 'comma-separated backends (name or name/engine)')
         .argParser(parseList(parseName))
@@ -167,7 +171,7 @@ export function defineSweep(cmd: Command, ctx: CommandContext): Command {
         .default([D2L_DEFAULTS.batchSize]),
     )
     .addOption(
-      new Option('--lrs <list>', 'comma-separated learning rates').argParser(parseList(parsePositiveNumber)).default([D2L_DEFAULTS.lr]),
+      new Option('--lrs <list>', `comma-separated learning rates (default: ${bookLrs()})`).argParser(parseList(parsePositiveNumber)),
     )
     .addOption(
       new Option('--epochs <list>', 'comma-separated epoch counts')
@@ -179,7 +183,8 @@ export function defineSweep(cmd: Command, ctx: CommandContext): Command {
     .option('--no-progress', 'no progress bar or progress lines')
     .action(async (flags: SweepFlags) => {
       const { console } = ctx;
-      const results = await runSweep(flags, ctx);
+      const lrs = flags.lrs ?? [PRESET_TRAINING[flags.model].lr];
+      const results = await runSweep(flags, lrs, ctx);
       const dir = resolve(console.cwd, flags.out ?? join('runs', `${timestamp()}-sweep`));
       await mkdir(dir, { recursive: true });
       const report: SweepReport = {
@@ -187,7 +192,14 @@ export function defineSweep(cmd: Command, ctx: CommandContext): Command {
         version: 1,
         createdAt: new Date().toISOString(),
         seed: flags.seed,
-        grid: { backends: flags.backends, batchSizes: flags.batchSizes, lrs: flags.lrs, epochs: flags.epochs, ...threadOptions(flags) },
+        grid: {
+          model: flags.model,
+          backends: flags.backends,
+          batchSizes: flags.batchSizes,
+          lrs,
+          epochs: flags.epochs,
+          ...threadOptions(flags),
+        },
         results,
       };
       await writeFileAtomic(join(dir, SWEEP_FILES.json), `${JSON.stringify(report, null, 2)}\n`);

@@ -96,6 +96,21 @@ describe('xbackend train', () => {
     expect((await readMetrics(decayed)).history[1]?.trainLoss).not.toBe((await readMetrics(plain)).history[1]?.trainLoss);
   });
 
+  it("--init-std draws the softmax model's weights from N(0, std) and is recorded (default: the book's 0.01)", async () => {
+    const flags = [...(await fixtureFlags()), '--epochs', '1', '--no-progress'];
+    const [book, wide] = [await tempDir(), await tempDir()];
+    expect((await runCli(['train', ...flags, '--out', book])).code).toBe(0);
+    const run = await runCli(['train', ...flags, '--init-std', '0.5', '--out', wide]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('model: softmax (2 layers, 7850 parameters), initial weights normal(0, 0.5)');
+    const [a, b] = [await readMetrics(book), await readMetrics(wide)];
+    expect([a.hyperparameters.init, b.hyperparameters.init]).toEqual([
+      { kind: 'normal', std: 0.01 },
+      { kind: 'normal', std: 0.5 },
+    ]);
+    expect(b.history[0]?.trainLoss).toBeGreaterThan(a.history[0]?.trainLoss as number);
+  });
+
   it('stops on a non-finite loss with the DivergenceError message, exit code 1, and writes no weights', async () => {
     const out = await tempDir();
     const onnx = join(out, 'model.onnx');

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { D2L_DEFAULTS, DivergenceError, type LoadedBackend, type ModelSpec, presetLayers, type SanityCheck } from '@xbackend/core';
+import { DivergenceError, type LoadedBackend, type ModelSpec, PRESET_TRAINING, type SanityCheck } from '@xbackend/core';
 import {
   addDataOptions,
   type CheckpointState,
@@ -8,6 +8,7 @@ import {
   CURVES_FILE,
   createRunFolder,
   type DataFlags,
+  describeInit,
   displayPath,
   type Hyperparameters,
   isAbort,
@@ -43,6 +44,7 @@ import { DEFAULT_PATIENCE } from './defaults.js';
 import { createProgress } from './epoch-progress.js';
 import { epochTableHeader, epochTableRow } from './epoch-table.js';
 import { type FitResult, fit } from './fit.js';
+import { describeModel, presetModel, presetOf, weightInitOf } from './model-choice.js';
 import { exportOnnx, type OnnxInputLayout } from './onnx-export.js';
 
 export interface TrainFlags extends BackendFlags, DataFlags, HyperparameterFlags {
@@ -76,7 +78,7 @@ export function addTrainingRunOptions(cmd: Command, ctx: CommandContext): Comman
     )
     .option(
       '--resume <dir>',
-      'continue a run from a checkpoint, checkpoints folder or run folder (its newest complete checkpoint; same hyperparameters, --epochs may grow)',
+      'continue a run from a checkpoint, checkpoints folder or run folder (its newest complete checkpoint; same model and hyperparameters, --epochs may grow)',
     )
     .option('--no-progress', 'no progress bar or progress lines');
 }
@@ -91,8 +93,9 @@ const FLAG_NAMES: Record<(typeof SAME_ON_RESUME)[number], string> = {
 };
 
 /**
- * The run's hyperparameters: from the flags, or on resume from the checkpoint (only --epochs, --patience and
- * --checkpoint-every may change; --checkpoint-every, a run setting rather than part of the math, is kept with them).
+ * The run's hyperparameters: from the flags (lr and init default to the book's for --model), or on resume from the
+ * checkpoint (only --epochs, --patience and --checkpoint-every may change; --checkpoint-every, a run setting rather
+ * than part of the math, is kept with them).
  */
 export function resolveHyperparameters(
   flags: HyperparameterFlags & { checkpointEvery?: number },
@@ -105,22 +108,29 @@ export function resolveHyperparameters(
   if (!checkpoint) {
     return {
       batchSize: flags.batchSize,
-      lr: flags.lr,
+      lr: flags.lr ?? PRESET_TRAINING[flags.model].lr,
       weightDecay: flags.weightDecay,
       epochs: flags.epochs,
       seed: flags.seed,
-      initStd: D2L_DEFAULTS.initStd,
+      init: weightInitOf(flags.model, flags.initStd),
       ...(flags.valFraction === undefined ? {} : { valFraction: flags.valFraction, patience: flags.patience ?? DEFAULT_PATIENCE }),
       ...(flags.checkpointEvery === undefined ? {} : { checkpointEvery: flags.checkpointEvery }),
     };
   }
   const saved = checkpoint.hyperparameters;
+  if (givenOnCommandLine(cmd, 'model') && presetOf(checkpoint.model) !== flags.model) {
+    throw new UsageError(
+      `--model ${flags.model} differs from the resumed run's model, ${describeModel(checkpoint.model)}; a resumed run keeps its model (leave out --resume to train another).`,
+    );
+  }
+  const keeps = 'a resumed run keeps its hyperparameters (only --epochs and --patience may change)';
   for (const key of SAME_ON_RESUME) {
     if (givenOnCommandLine(cmd, key) && flags[key] !== saved[key]) {
-      throw new UsageError(
-        `${FLAG_NAMES[key]} ${flags[key]} differs from the resumed run's ${saved[key] ?? '(not set)'}; a resumed run keeps its hyperparameters (only --epochs and --patience may change).`,
-      );
+      throw new UsageError(`${FLAG_NAMES[key]} ${flags[key]} differs from the resumed run's ${saved[key] ?? '(not set)'}; ${keeps}.`);
     }
+  }
+  if (flags.initStd !== undefined && !(saved.init.kind === 'normal' && saved.init.std === flags.initStd)) {
+    throw new UsageError(`--init-std ${flags.initStd} differs from the resumed run's init, ${describeInit(saved.init)}; ${keeps}.`);
   }
   const hyper: Hyperparameters = {
     ...saved,
@@ -140,12 +150,6 @@ export function resolveHyperparameters(
     );
   }
   return hyper;
-}
-
-/** d2l §3.7's model, `nn.Sequential(nn.Flatten(), nn.Linear(784, 10))`, sized from the data. */
-export function softmaxModel(data: RunData): ModelSpec {
-  const { sampleShape, numClasses } = data.train;
-  return { layers: presetLayers('softmax', sampleShape, numClasses), inputShape: [...sampleShape], numClasses };
 }
 
 function formatCheck(check: SanityCheck): string {
@@ -187,8 +191,8 @@ export async function trainRun(flags: TrainFlags, cmd: Command, ctx: CommandCont
   try {
     const data = await loadRunData(dataSource(flags), hyper, console.io.stderr);
     checkTrainingBatchSize(hyper.batchSize, data, '--batch-size');
-    const model = softmaxModel(data);
     if (checkpoint) checkModelFitsData(checkpoint, data.train, 'the training data');
+    const model = checkpoint ? checkpoint.model : presetModel(flags.model, data.train);
     const runDir = await createRunFolder({
       cwd: console.cwd,
       ...(flags.out !== undefined ? { out: flags.out } : checkpoint ? { out: runFolderOfCheckpoint(checkpoint.dir) } : {}),
@@ -270,6 +274,7 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
     : `${data.train.numExamples} training`;
   console.out(`training ${loaded.name}/${loaded.engine} (${loaded.backend.dtype}) on ${split} / ${data.test.numExamples} test examples`);
   console.out(`engine: ${engineDetails(loaded)}`);
+  console.out(`model: ${describeModel(p.model)}, initial weights ${describeInit(hyper.init)}`);
   console.out(
     `batch size ${hyper.batchSize}, lr ${hyper.lr}, weight decay ${hyper.weightDecay}, ${hyper.epochs} epoch${hyper.epochs === 1 ? '' : 's'}, seed ${hyper.seed}` +
       (hyper.valFraction !== undefined ? `, early stopping (patience ${hyper.patience})` : '') +
@@ -375,7 +380,9 @@ async function trainAndRecord(p: RecordParams): Promise<FitResult> {
 
 export function defineTrain(cmd: Command, ctx: CommandContext): Command {
   addTrainingRunOptions(cmd, ctx)
-    .description('train d2l §3.7 softmax regression on Fashion-MNIST and record the run')
+    .description(
+      "train one of the book's models on Fashion-MNIST (--model: §3.7 softmax regression, §4.3 MLP, §7.6 LeNet) and record the run",
+    )
     .option('--export <file.onnx>', 'also write the trained model as an ONNX inference model')
     .addOption(
       new Option('--onnx-layout <layout>', "ONNX input: 'image' [N,1,28,28] or 'flat' [N,784]").choices(['image', 'flat']).default('image'),

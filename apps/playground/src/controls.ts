@@ -1,9 +1,11 @@
-import { D2L_DEFAULTS, type EngineStatus } from '@xbackend/core';
+import { D2L_DEFAULTS, type EngineStatus, MODEL_PRESETS, type ModelPreset, PRESET_TRAINING } from '@xbackend/core';
 import { h } from './dom.ts';
+import { MODEL_NAMES } from './model-names.ts';
 
 /** The page's settings as the user typed them; `read()` checks them. */
 export interface Settings {
   readonly backend: string;
+  readonly model: ModelPreset;
   readonly batchSize: number;
   readonly lr: number;
   readonly epochs: number;
@@ -18,6 +20,12 @@ export interface ControlActions {
 
 /** The engine the page starts with, as the Node example does: onnxruntime unless the URL asks for another. */
 const DEFAULT_BACKEND = 'onnxruntime/wasm';
+/** The book's first model unless the URL asks for another (`?model=lenet`). */
+const DEFAULT_MODEL: ModelPreset = 'softmax';
+
+function isModelPreset(name: string): name is ModelPreset {
+  return (MODEL_PRESETS as readonly string[]).includes(name);
+}
 
 function numberInput(
   id: string,
@@ -29,10 +37,22 @@ function numberInput(
   return [h('label', { for: id }, label), input];
 }
 
-/** Backend/engine picker (unavailable engines listed with their reason), hyperparameters, Train/Stop and Race. */
+/**
+ * Backend/engine picker (unavailable engines listed with their reason), model picker, hyperparameters, Train/Stop and
+ * Race. The lr follows the model's book value until the user (or the URL) sets it.
+ */
 export class Controls {
   readonly element: HTMLElement;
   private readonly picker = h('select', { id: 'backend', 'data-testid': 'backend' });
+  private readonly modelPicker = h(
+    'select',
+    { id: 'model', 'data-testid': 'model' },
+    ...MODEL_PRESETS.map((preset) => h('option', { value: preset }, `${MODEL_NAMES[preset].name} (${MODEL_NAMES[preset].section})`)),
+  );
+  /** A `?model=` the page does not have, reported by `read()` until another model is picked. */
+  private unknownModel: string | undefined;
+  /** Whether the lr is the user's (typed, or given in the URL) rather than the model's book value. */
+  private lrChosen: boolean;
   private readonly engineTable = h('tbody');
   private readonly raceChoices = h('fieldset', { class: 'race-choices', 'data-testid': 'race-choices' });
   private readonly trainButton = h('button', { type: 'submit', 'data-testid': 'train', disabled: true }, 'Train');
@@ -48,7 +68,19 @@ export class Controls {
       max: 60000,
       step: 1,
     });
-    const [lrLabel, lr] = numberInput('lr', 'lr', num('lr', D2L_DEFAULTS.lr), { min: 0, step: 'any' });
+    const wantedModel = query.get('model') ?? DEFAULT_MODEL;
+    const model = isModelPreset(wantedModel) ? wantedModel : DEFAULT_MODEL;
+    if (!isModelPreset(wantedModel)) this.unknownModel = wantedModel;
+    this.modelPicker.value = model;
+    this.lrChosen = query.has('lr');
+    const [lrLabel, lr] = numberInput('lr', 'lr', num('lr', PRESET_TRAINING[model].lr), { min: 0, step: 'any' });
+    lr.addEventListener('input', () => {
+      this.lrChosen = true;
+    });
+    this.modelPicker.addEventListener('change', () => {
+      this.unknownModel = undefined;
+      if (!this.lrChosen) lr.value = String(PRESET_TRAINING[this.modelPicker.value as ModelPreset].lr);
+    });
     const [epochsLabel, epochs] = numberInput('epochs', 'epochs', num('epochs', D2L_DEFAULTS.numEpochs), { min: 1, max: 200, step: 1 });
     const [seedLabel, seed] = numberInput('seed', 'seed', num('seed', D2L_DEFAULTS.seed), { step: 1 });
     this.inputs = { batchSize, lr, epochs, seed };
@@ -59,6 +91,8 @@ export class Controls {
       { class: 'controls', 'data-testid': 'controls' },
       h('label', { for: 'backend' }, 'backend/engine'),
       this.picker,
+      h('label', { for: 'model' }, 'model'),
+      this.modelPicker,
       batchLabel,
       batchSize,
       lrLabel,
@@ -161,6 +195,7 @@ export class Controls {
     const { batchSize, lr, epochs, seed } = this.inputs;
     const value = (input: HTMLInputElement) => Number(input.value);
     const problems = [
+      this.unknownModel === undefined ? '' : `model must be one of ${MODEL_PRESETS.join(', ')}, got '${this.unknownModel}'`,
       Number.isSafeInteger(value(batchSize)) && value(batchSize) > 0 ? '' : 'batch size must be a positive integer',
       Number.isFinite(value(lr)) && value(lr) > 0 ? '' : 'lr must be a positive number',
       Number.isSafeInteger(value(epochs)) && value(epochs) > 0 ? '' : 'epochs must be a positive integer',
@@ -168,6 +203,7 @@ export class Controls {
     ].filter(Boolean);
     this.say(problems.join('; '));
     if (problems.length > 0) return undefined;
-    return { backend: this.picker.value, batchSize: value(batchSize), lr: value(lr), epochs: value(epochs), seed: value(seed) };
+    const model = this.modelPicker.value as ModelPreset;
+    return { backend: this.picker.value, model, batchSize: value(batchSize), lr: value(lr), epochs: value(epochs), seed: value(seed) };
   }
 }

@@ -66,7 +66,7 @@ app.append(
     h(
       'p',
       {},
-      'Dive into Deep Learning §3.7, concise softmax regression on Fashion-MNIST: one script, your pick of framework, trained in this page.',
+      "Dive into Deep Learning's Fashion-MNIST models (§3.7 softmax regression, §4.3 MLP, §7.6 LeNet): one script, your pick of model and framework, trained in this page.",
     ),
   ),
   controls.element,

@@ -1,6 +1,9 @@
-/** One training run as the page asks for it: the book's hyperparameters plus the backend (`name/engine`). */
+import type { ModelPreset } from '@xbackend/core';
+
+/** One training run as the page asks for it: the book's model and hyperparameters plus the backend (`name/engine`). */
 export interface RunConfig {
   readonly backend: string;
+  readonly model: ModelPreset;
   readonly batchSize: number;
   readonly lr: number;
   readonly epochs: number;

@@ -1,6 +1,18 @@
-// d2l §3.7, concise softmax regression: the lines of examples/concise-softmax-regression.ts, with the page's
-// hyperparameters, a registry of loaders (a bundler must see each framework's import) and hooks for the page.
-import { type Backend, type EpochMetrics, loadBackend, type Module, type Profiler, type TrainEvent, trainCh3 } from '@xbackend/core';
+// The book's script: the lines of examples/concise-softmax-regression.ts (concise-mlp.ts, lenet.ts), with the page's
+// model, its hyperparameters, a registry of loaders (a bundler must see each framework's import) and hooks for the page.
+// The net is core's preset of the model: the layers the examples write out (examples/lenet.test.ts checks LeNet's).
+import {
+  type Backend,
+  type EpochMetrics,
+  loadBackend,
+  type Module,
+  PRESET_TRAINING,
+  type Profiler,
+  presetLayers,
+  sequentialOf,
+  type TrainEvent,
+  trainCh3,
+} from '@xbackend/core';
 import { loadDataFashionMnist, type WebLoadProgress } from '@xbackend/datasets';
 import { registry } from './registry.ts';
 import type { RunConfig } from './run-config.ts';
@@ -16,7 +28,7 @@ export interface ScriptHooks {
 }
 
 export async function runScript(config: RunConfig, hooks: ScriptHooks) {
-  const { nn, init, loss, optim, backend } = await loadBackend(config.backend, {
+  const { nn, loss, optim, backend } = await loadBackend(config.backend, {
     registry,
     seed: config.seed,
     profiler: hooks.profiler,
@@ -32,8 +44,8 @@ export async function runScript(config: RunConfig, hooks: ScriptHooks) {
     ...(config.verifyData === false ? { checksums: false as const } : {}),
   });
 
-  const net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10));
-  net.apply(init.normal({ std: 0.01 }));
+  const net = sequentialOf(nn, presetLayers(config.model, trainIter.sampleShape, trainIter.numClasses));
+  net.apply(PRESET_TRAINING[config.model].initializer());
 
   const lossFn = loss.CrossEntropyLoss({ reduction: 'none' });
   const trainer = optim.SGD(net.parameters(), { lr: config.lr });

@@ -13,6 +13,7 @@ const ENTRIES: Readonly<Record<string, string>> = {
   '@xbackend/backend-gpujs': 'adapter',
   '@xbackend/datasets': 'loadDataFashionMnist',
   '@xbackend/core': 'loadBackend',
+  '@xbackend/runs/weight-init': 'presetInit',
 };
 const FRAMEWORKS = ['onnxruntime-web', 'onnxruntime-common', 'onnx-proto', '@tensorflow/*', 'gpu.js'];
 

@@ -17,7 +17,7 @@ import {
   updateError,
 } from '@xbackend/conformance';
 import { FASHION_MNIST_FILES, SYSTEM_DATASET_DIR } from '@xbackend/datasets';
-import { chromiumPath, launchChromium, NO_CHROMIUM } from '@xbackend/runs/browser';
+import { chromiumPath, launchChromium, NO_CHROMIUM, unattendedQuery } from '@xbackend/runs/browser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_TOLERANCES } from './browser-tolerances.ts';
@@ -49,6 +49,9 @@ const MAX_TIMER_GAP_MS = 100;
  * and on a loaded 2-core machine that alone delays the page's frames by 100 ms now and then.
  */
 const RESPONSIVENESS_ENGINE = 'tfjs/cpu';
+/** The engine LeNet's browser test trains on (the page's default engine), and for how many steps. */
+const LENET_ENGINE = 'onnxruntime/wasm';
+const LENET_STEPS = 3;
 /** CI keeps this folder: the screenshot and each run's metrics JSON. */
 const OUTPUT_DIR = join(APP_ROOT, 'test-output');
 
@@ -220,6 +223,77 @@ if (browserPath) {
       expect(distance).toBeGreaterThan(0);
       expect(distance).toBeLessThan(1e-4);
     }, 300_000);
+  });
+
+  describe('LeNet (d2l §7.6) on the page', () => {
+    let context: BrowserContext | undefined;
+    afterAll(() => context?.close());
+
+    /** A page of its own, so that no earlier test has typed into its fields. */
+    async function freshPage(query = ''): Promise<Page> {
+      await context?.close();
+      context = await ready().browser.newContext();
+      const p = await context.newPage();
+      await openPage(p, `${ready().site.url}${query}`);
+      return p;
+    }
+
+    it("the lr follows the picked model's book value until the user sets it", async () => {
+      const p = await freshPage();
+      const lr = () => p.inputValue('[data-testid=lr]');
+      expect(await p.inputValue('[data-testid=model]')).toBe('softmax');
+      expect(await lr()).toBe('0.1');
+      await p.selectOption('[data-testid=model]', 'lenet');
+      expect(await lr()).toBe('0.9');
+      await p.selectOption('[data-testid=model]', 'mlp');
+      expect(await lr()).toBe('0.1');
+      await p.fill('[data-testid=lr]', '0.5');
+      await p.selectOption('[data-testid=model]', 'lenet');
+      expect(await lr()).toBe('0.5');
+    });
+
+    const lenet = engines.find((e) => e.engine === LENET_ENGINE);
+    if (!lenet?.available && !required(LENET_ENGINE)) {
+      it.skip(`${LENET_ENGINE}: not available here (${lenet?.reason ?? 'not listed'})`, () => {});
+      return;
+    }
+    it(`?autostart=1&model=lenet trains LeNet on ${LENET_ENGINE}: the page shows its first ${LENET_STEPS} steps, its script and no error`, async () => {
+      const query = unattendedQuery({
+        backend: LENET_ENGINE,
+        model: 'lenet',
+        batchSize: 256,
+        lr: 0.9,
+        seed: 0,
+        warmupEpochs: 0,
+        epochs: 1,
+      });
+      const p = await freshPage(query);
+      await p.waitForFunction(
+        ({ steps, end }) =>
+          Number(document.querySelector<HTMLProgressElement>('[data-testid=epoch-progress]')?.value) >= steps ||
+          document.querySelector(end),
+        { steps: LENET_STEPS, end: RUN_END },
+        { timeout: 120_000 },
+      );
+      expect(await p.textContent('[data-testid=error]')).toBe('');
+      expect(await p.getAttribute('[data-testid=run]', 'data-state')).toBe('training');
+      expect(await p.textContent('[data-testid=status]')).toBe(`training on ${LENET_ENGINE} (float32)`);
+      expect(await p.textContent('[data-testid=progress-label]')).toMatch(/^epoch 1\/1: batch \d+\/235$/);
+      expect(await p.textContent('[data-testid=ms-per-step]')).toMatch(/^[\d.]+ ms\/step/);
+      console.log(`LeNet on ${LENET_ENGINE} in the page: ${await p.textContent('[data-testid=ms-per-step]')}`);
+      const script = (await p.textContent('[data-testid=script] code')) ?? '';
+      for (const line of [
+        '  nn.Conv2d(1, 6, { kernelSize: 5, padding: 2 }),',
+        '  nn.AvgPool2d({ kernelSize: 2, stride: 2 }),',
+        '  nn.Linear(84, 10),',
+      ]) {
+        expect(script).toContain(line);
+      }
+      expect(script).toContain('net.apply(init.xavierUniform());');
+      expect(script).toContain('{ lr: 0.9 }');
+      await p.click('[data-testid=stop]');
+      await p.waitForSelector('[data-testid=run][data-state=stopped]', { timeout: 5000 });
+    }, 180_000);
   });
 
   describe('the data in the browser', () => {

@@ -22,7 +22,16 @@ function state(epoch: number, overrides: Partial<CheckpointState> = {}): Checkpo
     engine: 'float64',
     dtype: 'float64',
     model: { layers: [{ kind: 'flatten' }, { kind: 'linear', inFeatures: 3, outFeatures: 2 }], inputShape: [1, 3], numClasses: 2 },
-    hyperparameters: { batchSize: 4, lr: 0.1, weightDecay: 0.01, epochs: 5, seed: 3, initStd: 0.01, valFraction: 0.2, patience: 2 },
+    hyperparameters: {
+      batchSize: 4,
+      lr: 0.1,
+      weightDecay: 0.01,
+      epochs: 5,
+      seed: 3,
+      init: { kind: 'xavierUniform' },
+      valFraction: 0.2,
+      patience: 2,
+    },
     epoch,
     history: [{ epoch: 1, trainLoss: 0.5, trainAcc: 0.8, testAcc: 0.75, seconds: 0.1, valAcc: 0.7 }],
     earlyStopping: { bestEpoch: 1, bestValAcc: 0.7, epochsWithoutImprovement: 0 },
@@ -83,6 +92,23 @@ describe('checkpoints', () => {
     expect(latest.inferenceWeights).toBe(latest.weights);
     // The older checkpoint stays loadable by its own path.
     expect((await loadCheckpoint(join(dir, 'epoch-0001'))).epoch).toBe(1);
+  });
+
+  it('reads checkpoints written before LeNet (initStd, no init) as N(0, initStd); refuses one that says neither', async () => {
+    const dir = await tempDir();
+    const saved = await saveCheckpoint(
+      dir,
+      state(1, { hyperparameters: { ...state(1).hyperparameters, init: { kind: 'normal', std: 0.01 } } }),
+    );
+    const path = join(saved, 'manifest.json');
+    const { init: _init, ...before } = (JSON.parse(await readFile(path, 'utf8')) as CheckpointManifest).hyperparameters;
+    const manifest = JSON.parse(await readFile(path, 'utf8')) as CheckpointManifest;
+    await writeFile(path, JSON.stringify({ ...manifest, hyperparameters: { ...before, initStd: 0.05 } }));
+    const old = await loadCheckpoint(dir);
+    expect(old.hyperparameters).toEqual({ ...before, init: { kind: 'normal', std: 0.05 } });
+    expect(old.manifest.hyperparameters).toEqual(old.hyperparameters);
+    await writeFile(path, JSON.stringify({ ...manifest, hyperparameters: before }));
+    await expect(loadCheckpoint(dir)).rejects.toThrow(`${path} does not say how the initial weights were drawn (hyperparameters.init).`);
   });
 
   it('resolves a checkpoint, a checkpoints folder and a run folder to the same checkpoint', async () => {

@@ -15,13 +15,15 @@ import {
 import { writeFileAtomic } from '@xbackend/core/node';
 import { removeAbandonedTemps } from './abandoned-temps.js';
 import type { EarlyStoppingState, Hyperparameters, RunEpoch, RunIdentity } from './run-history.js';
+import { currentHyperparameters, type StoredHyperparameters } from './weight-init.js';
 
 /**
  * Checkpoint format `xbackend-checkpoint` version 1: a directory holding
  *
  * - `tensors.bin`: every tensor's values, little-endian, each starting at a multiple of 8 bytes;
  * - `manifest.json`: the format name and version, the model (layers, input shape, classes), the backend it was
- *   trained on, hyperparameters, optimizer state, epochs done, metrics history, seed and data-order position,
+ *   trained on, hyperparameters (with how the initial weights were drawn: `init`; checkpoints written before LeNet
+ *   have `initStd` instead, read as `init: { kind: 'normal', std: initStd }`), optimizer state, epochs done, metrics history, seed and data-order position,
  *   early-stopping state, and for each tensor its role, name, shape, dtype, byte offset and length, plus the
  *   size and SHA-256 of `tensors.bin`.
  *
@@ -370,7 +372,9 @@ function checkManifest(value: unknown, where: string): CheckpointManifest {
     if (m[key] === undefined) throw new CheckpointError(`${where} lacks '${key}'.`);
   }
   if (!Array.isArray(m.model?.layers)) throw new CheckpointError(`${where} has a model without a list of layers.`);
-  return m as CheckpointManifest;
+  const hyperparameters = currentHyperparameters(m.hyperparameters as StoredHyperparameters);
+  if (!hyperparameters) throw new CheckpointError(`${where} does not say how the initial weights were drawn (hyperparameters.init).`);
+  return { ...(m as CheckpointManifest), hyperparameters };
 }
 
 /** Reads and verifies a checkpoint (format, version, size and SHA-256 of the tensors, every tensor's range). */

@@ -63,3 +63,11 @@ export { RunFilesWriter } from './run-files-writer.js';
 export { createRunFolder, timestamp } from './run-folder.js';
 export type { EarlyStoppingState, Hyperparameters, RunEpoch, RunIdentity } from './run-history.js';
 export { color, escapeXml, fmt, logRange, logTicks, niceCeil, niceTicks, svgDocument } from './svg.js';
+export {
+  currentHyperparameters,
+  describeInit,
+  initializerOf,
+  presetInit,
+  type StoredHyperparameters,
+  type WeightInit,
+} from './weight-init.js';

@@ -3,7 +3,7 @@
  * what the page tells it through the function the program exposes to the page as `window.xbackendHarness` before the
  * page loads (playwright's `page.exposeFunction`). Browser-safe: the page imports these types, the drivers the rest.
  */
-import type { EngineStatus } from '@xbackend/core';
+import type { EngineStatus, ModelPreset } from '@xbackend/core';
 
 /** The name of the function a driver exposes to the page; a page without it (a person's browser) reports to no one. */
 export const HARNESS_BINDING = 'xbackendHarness';
@@ -12,6 +12,8 @@ export const HARNESS_BINDING = 'xbackendHarness';
 export interface UnattendedRun {
   /** `name/engine`, as the page lists its engines. */
   readonly backend: string;
+  /** The book's model the page trains (default: softmax, §3.7). */
+  readonly model?: ModelPreset;
   readonly batchSize: number;
   readonly lr: number;
   readonly seed: number;
@@ -27,7 +29,8 @@ export interface UnattendedRun {
 
 /**
  * The query string of an unattended run: `?autostart=1&backend=tfjs/wasm&batchSize=256&lr=0.1&seed=0&warmup=1&epochs=3`
- * (plus `threads=n` and `verify=0` when asked for). The page starts training as soon as it has listed its engines.
+ * (plus `model=lenet`, `threads=n` and `verify=0` when asked for). The page starts training as soon as it has listed its
+ * engines.
  */
 export function unattendedQuery(run: UnattendedRun): string {
   const params = new URLSearchParams({
@@ -39,6 +42,7 @@ export function unattendedQuery(run: UnattendedRun): string {
     warmup: String(run.warmupEpochs),
     epochs: String(run.epochs),
   });
+  if (run.model !== undefined) params.set('model', run.model);
   if (run.threads !== undefined) params.set('threads', String(run.threads));
   if (run.verifyData === false) params.set('verify', '0');
   return `?${params}`;

@@ -5,7 +5,7 @@ import { METRICS_FILE, type MetricsFile } from './metrics-file.js';
 import { RunFilesWriter } from './run-files-writer.js';
 import { tempDir } from './test-fixtures.js';
 
-const hyperparameters = { batchSize: 256, lr: 0.1, weightDecay: 0, epochs: 5, seed: 0, initStd: 0.01 };
+const hyperparameters = { batchSize: 256, lr: 0.1, weightDecay: 0, epochs: 5, seed: 0, init: { kind: 'normal' as const, std: 0.01 } };
 
 function metricsAfter(epochs: number): Omit<MetricsFile, 'updatedAt'> {
   const history = Array.from({ length: epochs }, (_, i) => ({

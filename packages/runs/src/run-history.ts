@@ -1,4 +1,5 @@
 import type { DType, EpochMetrics } from '@xbackend/core';
+import type { WeightInit } from './weight-init.js';
 
 /**
  * One epoch as the CLI records it: core's metrics, validation accuracy when a validation split is used, and the
@@ -18,8 +19,8 @@ export interface Hyperparameters {
   /** Total epochs asked for (early stopping may end sooner). */
   readonly epochs: number;
   readonly seed: number;
-  /** Standard deviation of the N(0, std) initial weights. */
-  readonly initStd: number;
+  /** How the initial weights were drawn (runs written before LeNet recorded `initStd` instead; see `currentHyperparameters`). */
+  readonly init: WeightInit;
   /** Fraction of the training set held out for validation (seeded split); absent without early stopping. */
   readonly valFraction?: number;
   /** Epochs without a better validation accuracy before training stops. */

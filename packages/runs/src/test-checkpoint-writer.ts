@@ -19,7 +19,7 @@ for (let k = 1; ; k++) {
       inputShape: [size / 10],
       numClasses: 10,
     },
-    hyperparameters: { batchSize: 1, lr: 0.1, weightDecay: 0, epochs: 1_000_000, seed: 0, initStd: 0.01 },
+    hyperparameters: { batchSize: 1, lr: 0.1, weightDecay: 0, epochs: 1_000_000, seed: 0, init: { kind: 'normal', std: 0.01 } },
     epoch: k,
     history: Array.from({ length: k }, (_, i) => ({ epoch: i + 1, trainLoss: k, trainAcc: 0.5, testAcc: 0.5, seconds: 0 })),
     weights: [
