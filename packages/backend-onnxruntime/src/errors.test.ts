@@ -1,5 +1,5 @@
 import { randomBatch, randomParameters, softmaxSpec } from '@xbackend/conformance';
-import { InvalidArgumentError, type LayerSpec, type ModelSpec, UnsupportedLayerError, XBackendError } from '@xbackend/core';
+import { InvalidArgumentError, type LayerSpec, type ModelSpec, presetLayers, UnsupportedLayerError, XBackendError } from '@xbackend/core';
 import { describe, expect, it } from 'vitest';
 import { gradients } from './autodiff.js';
 import { cpuEngine } from './engines.js';
@@ -10,24 +10,22 @@ import { GraphSession, loadOrt, OnnxRuntimeError } from './ort.js';
 
 const softmaxRegression = softmaxSpec([1, 3, 4], 5);
 
-const withConv: ModelSpec = {
-  layers: [{ kind: 'flatten' }, { kind: 'conv2d' } as unknown as LayerSpec, { kind: 'linear', inFeatures: 12, outFeatures: 5 }],
-  inputShape: [1, 3, 4],
-  numClasses: 5,
-};
+const lenet: ModelSpec = { layers: presetLayers('lenet', [1, 28, 28], 10), inputShape: [1, 28, 28], numClasses: 10 };
 
 describe('errors', () => {
-  it('names the layer the backend cannot express', async () => {
-    const backend = await cpuEngine.create({});
-    const compiling = backend.compile(
-      withConv,
-      randomParameters(softmaxRegression, 1).map((p) => ({ ...p, name: p.name.replace('1.', '2.') })),
-    );
+  it('names the first layer it cannot compute in float64 (onnxruntime has float32 Conv and AveragePool kernels only)', async () => {
+    const backend = await cpuEngine.create({ dtype: 'float64' });
+    const compiling = backend.compile(lenet, randomParameters(lenet, 1, { dtype: 'float64' }));
     await expect(compiling).rejects.toBeInstanceOf(UnsupportedLayerError);
-    await expect(compiling).rejects.toThrow(/layer 1 \(conv2d\)/);
-    // Export checks the spec through core first, which names the layer the same way.
-    expect(() => buildOnnxModel([], withConv)).toThrow(/Layer 1 has unknown kind 'conv2d'/);
+    await expect(compiling).rejects.toThrow(
+      /layer 0 \(Conv2d\(1, 6, kernel 5×5, stride 1×1, padding 2×2\)\) in float64: .*use dtype 'float32'/,
+    );
     await backend.dispose();
+  });
+
+  it('leaves unknown layers to core, which names them before any graph is built', () => {
+    const withLstm = { ...softmaxRegression, layers: [{ kind: 'lstm' } as unknown as LayerSpec, ...softmaxRegression.layers] };
+    expect(() => buildOnnxModel([], withLstm)).toThrow(/Layer 0 has unknown kind 'lstm'/);
   });
 
   it('wraps a session-creation error with the graph, the node and its op', async () => {

@@ -70,6 +70,106 @@ function meanFactor(g: GraphBuilder, x: Value, y: Value): Value {
   return op.div(g, op.cast(g, op.sizeOf(g, y), x.type), op.cast(g, op.sizeOf(g, x), x.type));
 }
 
+function intsAttribute(node: GraphNode, name: string, fallback: readonly number[]): readonly number[] {
+  const a: Attribute | undefined = node.attributes[name];
+  return a?.kind === 'ints' ? a.value : fallback;
+}
+
+function pairAttribute(node: GraphNode, name: string, fallback: op.Pair): op.Pair {
+  const [a, b] = intsAttribute(node, name, fallback);
+  return [a as number, b as number];
+}
+
+/** A pair computed per spatial axis (0: height, 1: width). */
+function perAxis(of: (axis: 0 | 1) => number): op.Pair {
+  return [of(0), of(1)];
+}
+
+/** The spatial size of a [N, C, H, W] value along axis 0 (H) or 1 (W). */
+function spatialSize(v: Value, axis: 0 | 1): number {
+  const size = v.shape[2 + axis];
+  if (typeof size !== 'number') throw new Error(`internal: ${v.name} has no static spatial size`);
+  return size;
+}
+
+/**
+ * What a window sliding by `stride` leaves over at the end of an axis: rows (or columns) after the last window, which
+ * the forward pass never read. The gradient ops below must produce them (as zeros) to give the input's shape back.
+ */
+function leftover(size: number, padBegin: number, padEnd: number, kernel: number, stride: number, outSize: number): number {
+  return size + padBegin + padEnd - kernel - stride * (outSize - 1);
+}
+
+function convRule({ g, node, dY, needs }: GradientContext): (Value | undefined)[] {
+  const [x, w, bias] = [input(node, 0), input(node, 1), node.inputs[2]];
+  const strides = pairAttribute(node, 'strides', [1, 1]);
+  const pads = intsAttribute(node, 'pads', [0, 0, 0, 0]) as op.Pads;
+  if (intsAttribute(node, 'dilations', [1, 1]).some((d) => d !== 1) || intAttribute(node, 'group', 1) !== 1) {
+    throw new Error(`internal: ${node.name}: the Conv gradient supports dilation 1 and group 1 only`);
+  }
+  const kernel = perAxis((a) => spatialSize(w, a));
+  const padEnd = perAxis((a) => (a === 0 ? pads[2] : pads[3]));
+  const rest = perAxis((a) => leftover(spatialSize(x, a), pads[a], padEnd[a], kernel[a], strides[a], spatialSize(dY, a)));
+  // ∂/∂x: the adjoint of the convolution; output_padding restores the leftover rows and columns (as zeros).
+  const dX = needs[0] ? op.convTranspose(g, dY, w, { strides, pads, outputPadding: rest }) : undefined;
+  let dW: Value | undefined;
+  if (needs[1]) {
+    // ∂/∂w[o, c] is the correlation of input channel c with output gradient o, whose taps lie `stride` apart: a Conv over
+    // the input with batch and channels swapped ([C, N, H, W]), the gradient as weight ([O, N, h, w]), dilation = stride.
+    // Ending the padding early by the leftover gives exactly the kernel's size; where the padding is too short, a Slice.
+    const endPads = perAxis((a) => Math.max(0, padEnd[a] - rest[a]));
+    const swapped = op.conv(g, op.transpose(g, x, [1, 0, 2, 3]), op.transpose(g, dY, [1, 0, 2, 3]), undefined, {
+      strides: [1, 1],
+      pads: [pads[0], pads[1], endPads[0], endPads[1]],
+      dilations: strides,
+    });
+    const fitted = swapped.shape[2] === kernel[0] && swapped.shape[3] === kernel[1] ? swapped : op.sliceHead(g, swapped, [2, 3], kernel);
+    dW = op.transpose(g, fitted, [1, 0, 2, 3]);
+  }
+  const dB = bias && needs[2] ? op.reduceSum(g, dY, [0, 2, 3], false) : undefined;
+  return [dX, dW, dB];
+}
+
+function poolOptions(node: GraphNode): op.PoolOptions {
+  const pads = intsAttribute(node, 'pads', [0, 0, 0, 0]);
+  if (pads.some((p) => p !== 0) || intAttribute(node, 'ceil_mode', 0) !== 0) {
+    throw new Error(`internal: ${node.name}: pooling gradients support no padding and floor mode only`);
+  }
+  return { kernel: pairAttribute(node, 'kernel_shape', [1, 1]), strides: pairAttribute(node, 'strides', [1, 1]) };
+}
+
+/**
+ * Each window's mean passes `dY / area` to every value of the window (overlapping windows add up; values no window
+ * read get 0). Windows that tile the input (kernel = stride, as LeNet's) repeat each share over its window (a nearest
+ * upsampling, 4× cheaper here than the general path); other windows take a ConvTranspose of every channel on its own.
+ */
+function averagePoolRule({ g, node, dY }: GradientContext): (Value | undefined)[] {
+  const x = input(node, 0);
+  const { kernel, strides } = poolOptions(node);
+  const rest = perAxis((a) => leftover(spatialSize(x, a), 0, 0, kernel[a], strides[a], spatialSize(dY, a)));
+  const share = op.div(g, dY, op.scalar(g, dY.type, kernel[0] * kernel[1]));
+  if (kernel[0] === strides[0] && kernel[1] === strides[1]) {
+    const tiled = op.repeatNearest(g, share, kernel);
+    return [rest[0] === 0 && rest[1] === 0 ? tiled : op.padEnd(g, tiled, rest)];
+  }
+  const ones = g.constant(dY.type, [1, 1, ...kernel], new Array<number>(kernel[0] * kernel[1]).fill(1), 'avgpool_kernel');
+  const perChannel = op.reshape(g, share, [-1, 1, spatialSize(dY, 0), spatialSize(dY, 1)]);
+  const spread = op.convTranspose(g, perChannel, ones, { strides, pads: [0, 0, 0, 0], outputPadding: rest });
+  return [op.reshapeLike(g, spread, x)];
+}
+
+/**
+ * Each window's max passes `dY` to the value the forward pass picked (onnxruntime's index of the first largest value
+ * in row-major order, as PyTorch), summed where windows overlap: a ScatterElements-add over the flattened input.
+ */
+function maxPoolRule({ g, node, dY }: GradientContext): (Value | undefined)[] {
+  const x = input(node, 0);
+  const indices = node.outputs[1] ?? (op.maxPool(g, x, poolOptions(node), true).indices as Value);
+  const flat = op.reshape(g, op.zerosLike(g, x), [-1]);
+  const scattered = op.scatterElementsAdd(g, flat, op.reshape(g, indices, [-1]), op.reshape(g, dY, [-1]), 0);
+  return [op.reshapeLike(g, scattered, x)];
+}
+
 function reshapeRule({ g, node, dY }: GradientContext): (Value | undefined)[] {
   return [op.reshapeLike(g, dY, input(node, 0)), undefined];
 }
@@ -99,6 +199,11 @@ export const gradientRules: Readonly<Record<string, GradientRule>> = {
   },
   Exp: ({ g, node, dY }) => [op.mul(g, dY, output(node))],
   Log: ({ g, node, dY }) => [op.div(g, dY, input(node, 0))],
+  Sigmoid: ({ g, node, dY }) => {
+    // s·(1 − s) from the output, as PyTorch: exact 0 where s saturates at 0 or 1, never an overflow.
+    const s = output(node);
+    return [op.mul(g, dY, op.mul(g, s, op.sub(g, op.scalar(g, s.type, 1), s)))];
+  },
   Relu: ({ g, node, dY }) => {
     const x = input(node, 0);
     const zero = op.scalar(g, x.type, 0);
@@ -144,6 +249,9 @@ export const gradientRules: Readonly<Record<string, GradientRule>> = {
     }
     return [dA, dB, dC];
   },
+  Conv: convRule,
+  AveragePool: averagePoolRule,
+  MaxPool: maxPoolRule,
   ReduceSum: ({ g, node, dY }) => [op.expandLike(g, keepDims(g, node, dY), input(node, 0)), undefined],
   ReduceMean: ({ g, node, dY }) => {
     const x = input(node, 0);

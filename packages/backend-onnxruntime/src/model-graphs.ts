@@ -2,7 +2,7 @@
  * The three graphs built from a ModelSpec: the training step (forward, loss, autodiff gradients, SGD update), the
  * evaluation graph (logits, per-example losses, loss sum, correct count) and the plain inference graph for export.
  */
-import { type DType, type ModelSpec, parameterShapes, UnsupportedLayerError } from '@xbackend/core';
+import { type DType, describeLayer, type LayerSpec, type ModelSpec, parameterShapes, UnsupportedLayerError } from '@xbackend/core';
 import { gradients } from './autodiff.js';
 import { type Dim, GraphBuilder, type Value } from './graph.js';
 import * as op from './ops.js';
@@ -30,20 +30,45 @@ export const NAMES = {
 /** Symbolic batch dimension: one session serves full and partial batches. */
 export const BATCH_DIM = 'N';
 
-/** Checks every layer before any graph is built, naming the first one ONNX graphs here cannot express. */
-export function checkLayers(spec: ModelSpec): void {
+/** Layers whose ONNX ops (Conv, ConvTranspose, AveragePool) onnxruntime's CPU kernels compute in float32 only. */
+const FLOAT32_ONLY: readonly LayerSpec['kind'][] = ['conv2d', 'avgpool2d'];
+
+/**
+ * Checks every layer before any graph is built (core has validated the spec), naming the first one the graphs here
+ * cannot compute in `dtype`.
+ */
+export function checkLayers(spec: ModelSpec, dtype: DType): void {
   spec.layers.forEach((layer, i) => {
-    const kind = (layer as { kind: string }).kind;
-    if (kind !== 'flatten' && kind !== 'linear' && kind !== 'relu') {
-      throw new UnsupportedLayerError('onnxruntime', `${i} (${kind})`, 'the ONNX graphs support Flatten, Linear and ReLU layers');
+    if (dtype === 'float64' && FLOAT32_ONLY.includes(layer.kind)) {
+      throw new UnsupportedLayerError(
+        'onnxruntime',
+        `${i} (${describeLayer(layer)}) in float64`,
+        "onnxruntime's CPU kernels for Conv, ConvTranspose and AveragePool exist for float32 only; use dtype 'float32' (backend 'reference' computes it in float64)",
+      );
     }
   });
 }
 
+export interface ForwardOptions {
+  /** Whether a MaxPool also outputs where each max is, which the training graph's gradient reuses. */
+  readonly maxPoolIndices?: boolean;
+}
+
 /** Sequential forward pass; `params` maps `${i}.weight` / `${i}.bias` to graph values. */
-export function forward(g: GraphBuilder, spec: ModelSpec, x: Value, params: ReadonlyMap<string, Value>): Value {
-  checkLayers(spec);
+export function forward(
+  g: GraphBuilder,
+  spec: ModelSpec,
+  x: Value,
+  params: ReadonlyMap<string, Value>,
+  options: ForwardOptions = {},
+): Value {
   let h = x;
+  const parameters = (i: number): [Value, Value] => {
+    const weight = params.get(`${i}.weight`);
+    const bias = params.get(`${i}.bias`);
+    if (!weight || !bias) throw new Error(`internal: no parameters for layer ${i}`);
+    return [weight, bias];
+  };
   spec.layers.forEach((layer, i) => {
     h = g.scoped(`layer${i}.${layer.kind}`, () => {
       switch (layer.kind) {
@@ -51,15 +76,26 @@ export function forward(g: GraphBuilder, spec: ModelSpec, x: Value, params: Read
           return op.flatten(g, h, 1);
         case 'relu':
           return op.relu(g, h);
+        case 'sigmoid':
+          return op.sigmoid(g, h);
         case 'linear': {
-          const weight = params.get(`${i}.weight`);
-          const bias = params.get(`${i}.bias`);
-          if (!weight || !bias) throw new Error(`internal: no parameters for layer ${i}`);
+          const [weight, bias] = parameters(i);
           // Weights are [out, in] (PyTorch layout): Gemm with transB computes h·Wᵀ + b in one op.
           return op.gemm(g, h, weight, bias, { transB: true });
         }
-        default:
-          throw new UnsupportedLayerError('onnxruntime', `${i} (${layer.kind})`, 'the ONNX graphs support Flatten, Linear and ReLU layers');
+        case 'conv2d': {
+          // ONNX's Conv is PyTorch's: a cross-correlation with OIHW weights over NCHW batches.
+          const [weight, bias] = parameters(i);
+          return op.conv(g, h, weight, bias, { strides: layer.stride, pads: op.symmetricPads(layer.padding) });
+        }
+        case 'avgpool2d':
+          return op.averagePool(g, h, { kernel: layer.kernelSize, strides: layer.stride });
+        case 'maxpool2d':
+          return op.maxPool(g, h, { kernel: layer.kernelSize, strides: layer.stride }, options.maxPoolIndices).y;
+        default: {
+          const unknown: never = layer;
+          throw new Error(`internal: no ONNX graph for layer ${i} (${(unknown as LayerSpec).kind})`);
+        }
       }
     });
   });
@@ -141,6 +177,7 @@ function examples(g: GraphBuilder, spec: ModelSpec, input: InputKind): Value {
 }
 
 function modelInputs(g: GraphBuilder, spec: ModelSpec, dtype: DType, input: InputKind): ModelInputs {
+  checkLayers(spec, dtype);
   const x = examples(g, spec, input);
   const y = g.input(NAMES.y, 'int32', [BATCH_DIM]);
   const params = new Map(parameterShapes(spec.layers).map(({ name, shape }) => [name, g.input(name, dtype, shape)] as const));
@@ -180,7 +217,7 @@ export function appendTrainStep(
   weightDecay: Value,
 ): { next: Value[]; lossSum: Value; correct: Value } {
   const names = parameterShapes(spec.layers).map((p) => p.name);
-  const logits = forward(g, spec, x, new Map(names.map((name, i) => [name, params[i] as Value])));
+  const logits = forward(g, spec, x, new Map(names.map((name, i) => [name, params[i] as Value])), { maxPoolIndices: true });
   const head = crossEntropy(g, logits, y);
   const batchSize = op.cast(g, op.sizeOf(g, y), 'float64');
   const meanLoss = op.div(g, head.lossSum, batchSize);
@@ -229,7 +266,11 @@ export function buildInferenceGraph(
       return [name, g.initializer(name, 'float32', shape, data)] as const;
     }),
   );
-  const logits = forward(g, spec, images, params);
+  // Flat rows become images again where the first layer looks at them as images (Conv2d, pooling): [N, C, H, W].
+  const first = spec.layers[0]?.kind;
+  const windowed = options.inputLayout === 'flat' && spec.inputShape.length > 1 && first !== 'flatten' && first !== 'linear';
+  const input = windowed ? op.reshape(g, images, [-1, ...spec.inputShape]) : images;
+  const logits = forward(g, spec, input, params);
   g.output(logits, NAMES.logits);
   g.output(op.softmax(g, logits, 1), NAMES.probabilities);
   return g;

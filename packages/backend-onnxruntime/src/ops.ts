@@ -2,7 +2,7 @@
  * Typed helpers for the ONNX ops xbackend uses (opset 18), each inferring its output type and shape so that
  * gradient rules can un-broadcast statically. Shapes may hold symbols (the batch size `N`).
  */
-import { attr, type Dim, type ElemType, formatShape, type GraphBuilder, isFloat, type Value } from './graph.js';
+import { type Attribute, attr, type Dim, type ElemType, formatShape, type GraphBuilder, isFloat, type Value } from './graph.js';
 
 function fail(op: string, detail: string): never {
   throw new Error(`internal: ${op}: ${detail}`);
@@ -69,6 +69,7 @@ export const neg = (g: GraphBuilder, x: Value): Value => unary(g, 'Neg', x);
 export const exp = (g: GraphBuilder, x: Value): Value => unary(g, 'Exp', x);
 export const log = (g: GraphBuilder, x: Value): Value => unary(g, 'Log', x);
 export const relu = (g: GraphBuilder, x: Value): Value => unary(g, 'Relu', x);
+export const sigmoid = (g: GraphBuilder, x: Value): Value => unary(g, 'Sigmoid', x);
 export const identity = (g: GraphBuilder, x: Value): Value => unary(g, 'Identity', x);
 
 function compare(g: GraphBuilder, op: string, a: Value, b: Value): Value {
@@ -237,4 +238,162 @@ export function scatterElementsAdd(g: GraphBuilder, data: Value, indices: Value,
 export function zerosLike(g: GraphBuilder, like: Value): Value {
   if (!isFloat(like.type)) fail('zerosLike', 'float values only');
   return expandLike(g, scalar(g, like.type, 0), like);
+}
+
+/** `[height, width]` of a window, a stride, a dilation or a padding. */
+export type Pair = readonly [number, number];
+
+/** Where a window op pads: `[top, left, bottom, right]` (ONNX's `pads` for two spatial axes). */
+export type Pads = readonly [number, number, number, number];
+
+/** `pads` for the same padding on both sides of each axis, as PyTorch's `padding`. */
+export function symmetricPads(padding: Pair): Pads {
+  return [padding[0], padding[1], padding[0], padding[1]];
+}
+
+function spatial(op: string, x: Value): [number, number] {
+  const [h, w] = [x.shape[2], x.shape[3]];
+  if (x.shape.length !== 4 || typeof h !== 'number' || typeof w !== 'number') {
+    fail(op, `needs [N, C, height, width] with static height and width, got ${formatShape(x.shape)}`);
+  }
+  return [h, w];
+}
+
+/** Output size along one axis of a window of `kernel` (dilated by `dilation`) sliding by `stride`; floor mode. */
+function slideOutput(op: string, size: number, kernel: number, stride: number, padBegin: number, padEnd: number, dilation = 1): number {
+  const out = Math.floor((size + padBegin + padEnd - ((kernel - 1) * dilation + 1)) / stride) + 1;
+  if (out < 1) fail(op, `a window of ${kernel} (dilation ${dilation}) does not fit ${size} padded by ${padBegin} + ${padEnd}`);
+  return out;
+}
+
+export interface ConvOptions {
+  readonly strides: Pair;
+  readonly pads: Pads;
+  readonly dilations?: Pair;
+}
+
+/** ONNX Conv (a cross-correlation, as PyTorch's): `x` [N, C, H, W], `w` [O, C, kh, kw], optional bias [O]. */
+export function conv(g: GraphBuilder, x: Value, w: Value, bias: Value | undefined, options: ConvOptions): Value {
+  const type = bias ? sameType('Conv', x, w, bias) : sameType('Conv', x, w);
+  const [h, width] = spatial('Conv', x);
+  const [kh, kw] = spatial('Conv', w);
+  if (x.shape[1] !== w.shape[1]) fail('Conv', `input channels ${formatShape(x.shape)} do not match the weight ${formatShape(w.shape)}`);
+  const { strides, pads, dilations = [1, 1] } = options;
+  const shape = [
+    x.shape[0] as Dim,
+    w.shape[0] as Dim,
+    slideOutput('Conv', h, kh, strides[0], pads[0], pads[2], dilations[0]),
+    slideOutput('Conv', width, kw, strides[1], pads[1], pads[3], dilations[1]),
+  ];
+  const attributes = { strides: attr.ints(strides), pads: attr.ints(pads), dilations: attr.ints(dilations), group: attr.int(1) };
+  return g.node('Conv', bias ? [x, w, bias] : [x, w], [{ type, shape }], attributes)[0] as Value;
+}
+
+export interface ConvTransposeOptions {
+  readonly strides: Pair;
+  readonly pads: Pads;
+  /** Extra rows and columns at the bottom and right of the output (each less than its stride). */
+  readonly outputPadding: Pair;
+}
+
+/** ONNX ConvTranspose (the adjoint of Conv with the same weight): `x` [N, O, h, w], `w` [O, C, kh, kw] → [N, C, H, W]. */
+export function convTranspose(g: GraphBuilder, x: Value, w: Value, options: ConvTransposeOptions): Value {
+  const type = sameType('ConvTranspose', x, w);
+  const [h, width] = spatial('ConvTranspose', x);
+  const kernel = spatial('ConvTranspose', w);
+  if (x.shape[1] !== w.shape[0]) {
+    fail('ConvTranspose', `input channels ${formatShape(x.shape)} do not match the weight ${formatShape(w.shape)}`);
+  }
+  const { strides, pads, outputPadding } = options;
+  const size = (axis: 0 | 1, n: number) =>
+    strides[axis] * (n - 1) + outputPadding[axis] + kernel[axis] - (pads[axis] as number) - (pads[axis + 2] as number);
+  const shape = [x.shape[0] as Dim, w.shape[1] as Dim, size(0, h), size(1, width)];
+  const attributes = {
+    strides: attr.ints(strides),
+    pads: attr.ints(pads),
+    output_padding: attr.ints(outputPadding),
+    group: attr.int(1),
+  };
+  return g.node('ConvTranspose', [x, w], [{ type, shape }], attributes)[0] as Value;
+}
+
+export interface PoolOptions {
+  readonly kernel: Pair;
+  readonly strides: Pair;
+}
+
+function poolShape(op: string, x: Value, { kernel, strides }: PoolOptions): Dim[] {
+  const [h, w] = spatial(op, x);
+  return [
+    x.shape[0] as Dim,
+    x.shape[1] as Dim,
+    slideOutput(op, h, kernel[0], strides[0], 0, 0),
+    slideOutput(op, w, kernel[1], strides[1], 0, 0),
+  ];
+}
+
+function poolAttributes(options: PoolOptions): Record<string, Attribute> {
+  return { kernel_shape: attr.ints(options.kernel), strides: attr.ints(options.strides), ceil_mode: attr.int(0) };
+}
+
+/** Mean of each window, without padding (floor mode: rows and columns that do not fill a window are dropped). */
+export function averagePool(g: GraphBuilder, x: Value, options: PoolOptions): Value {
+  return g.node('AveragePool', [x], [{ type: x.type, shape: poolShape('AveragePool', x, options) }], poolAttributes(options))[0] as Value;
+}
+
+/**
+ * Max of each window, without padding (floor mode). With `indices`, also where each max is, as an index into `x`
+ * flattened row-major (batch and channel included); onnxruntime gives the first largest value on ties.
+ */
+export function maxPool(g: GraphBuilder, x: Value, options: PoolOptions, indices = false): { y: Value; indices?: Value } {
+  const shape = poolShape('MaxPool', x, options);
+  const outputs = [{ type: x.type, shape }, ...(indices ? [{ type: 'int64' as const, shape }] : [])];
+  const [y, where] = g.node('MaxPool', [x], outputs, poolAttributes(options));
+  return where ? { y: y as Value, indices: where } : { y: y as Value };
+}
+
+export function transpose(g: GraphBuilder, x: Value, perm: readonly number[]): Value {
+  if (perm.length !== x.shape.length) fail('Transpose', `perm [${perm}] does not match ${formatShape(x.shape)}`);
+  const shape = perm.map((p) => x.shape[p] as Dim);
+  return g.node('Transpose', [x], [{ type: x.type, shape }], { perm: attr.ints(perm) })[0] as Value;
+}
+
+/** `x[..., :ends[i], ...]` along `axes` (static dims). */
+export function sliceHead(g: GraphBuilder, x: Value, axes: readonly number[], ends: readonly number[]): Value {
+  const shape = x.shape.map((d, i) => {
+    const at = axes.indexOf(i);
+    return at < 0 ? d : (ends[at] as number);
+  });
+  const inputs = [
+    x,
+    int64s(
+      g,
+      axes.map(() => 0),
+    ),
+    int64s(g, ends),
+    int64s(g, axes),
+  ];
+  return g.node('Slice', inputs, [{ type: x.type, shape }])[0] as Value;
+}
+
+/** `x` [N, C, H, W] with every value repeated over a `factors[0]` × `factors[1]` block: [N, C, H·f0, W·f1]. */
+export function repeatNearest(g: GraphBuilder, x: Value, factors: Pair): Value {
+  const [h, w] = spatial('Resize', x);
+  const roi = g.constant('float32', [0], [], 'roi');
+  const scales = g.constant('float32', [4], [1, 1, ...factors], 'scales');
+  const shape = [x.shape[0] as Dim, x.shape[1] as Dim, h * factors[0], w * factors[1]];
+  // Output pixel i reads input floor(i / factor): each input value fills its block.
+  const attributes = {
+    mode: attr.string('nearest'),
+    coordinate_transformation_mode: attr.string('asymmetric'),
+    nearest_mode: attr.string('floor'),
+  };
+  return g.node('Resize', [x, roi, scales], [{ type: x.type, shape }], attributes)[0] as Value;
+}
+
+/** `x` [N, C, H, W] with `extra` zero rows and columns added at the bottom and right. */
+export function padEnd(g: GraphBuilder, x: Value, extra: Pair): Value {
+  const [h, w] = spatial('Pad', x);
+  const shape = [x.shape[0] as Dim, x.shape[1] as Dim, h + extra[0], w + extra[1]];
+  return g.node('Pad', [x, int64s(g, [0, 0, 0, 0, 0, 0, extra[0], extra[1]])], [{ type: x.type, shape }])[0] as Value;
 }

@@ -9,7 +9,7 @@ import type { BackendTolerances, BrowserTolerances } from '@xbackend/conformance
 export const TOLERANCES: BackendTolerances = {
   cpu: {
     reason:
-      "float32 GEMMs in ONNX Runtime's MLAS: blocked, vectorised float32 accumulation in another order than the reference; the loss is computed in float64 inside the graph, so extreme logits are exact",
+      "float32 GEMMs and convolutions (im2col + GEMM) in ONNX Runtime's MLAS: blocked, vectorised float32 accumulation in another order than the reference; the loss is computed in float64 inside the graph, so extreme logits are exact",
     measuredOn: '2026-12-01, AMD EPYC, 2 cores, Node 20.20.2',
     checks: {
       initialWeights: { max: 0, measured: 0 },
@@ -22,6 +22,16 @@ export const TOLERANCES: BackendTolerances = {
       crossEvaluation: { max: 0, measured: 0 },
       extremeLogits: { max: 1e-15, measured: 1.93e-16 },
       mlpRun: { max: 3e-4, measured: 3.23e-5 },
+      lenetLogits: { max: 6e-6, measured: 6.12e-7 },
+      lenetStep: { max: 2e-6, measured: 2.84e-7 },
+      lenetRun: { max: 2e-5, measured: 2.3e-6 },
+      oddWindows: { max: 7e-5, measured: 7.19e-6 },
+      saturatedSigmoid: {
+        max: 8e-4,
+        measured: 8.17e-5,
+        reason:
+          'weights ×100 put pre-activations in the hundreds, so float32 rounds them (and the logits) at about 1e-5 relative; the step at lr 1e-3 is tiny next to those weights, so storing them in float32 dominates the update error (reference/float32 measures the same 8.2e-5)',
+      },
     },
   },
 };
