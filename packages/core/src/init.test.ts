@@ -60,7 +60,7 @@ describe('initializers', () => {
     const two = slot(10, 10);
     xavierUniform()(one, Rng.seeded(3));
     xavierUniform({ gain: 2 })(two, Rng.seeded(3));
-    two.weight.forEach((w, i) => expect(w).toBe(Math.fround(2 * (one.weight[i] as number))));
+    expect(two.weight).toEqual(one.weight.map((w) => Math.fround(2 * w)));
     expect(() => xavierUniform({ gain: 0 })).toThrow('init.xavierUniform: gain must be a finite number > 0, got 0.');
   });
 
