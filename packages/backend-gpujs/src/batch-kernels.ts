@@ -10,7 +10,7 @@ import {
   unitSource,
   weightGradSource,
 } from './kernel-sources.js';
-import type { ModelPlan } from './model-plan.js';
+import type { LinearStage, ModelPlan, Stage } from './model-plan.js';
 import {
   forwardPackedSource,
   logitsGradPackedSource,
@@ -23,6 +23,18 @@ import {
 } from './packed-kernel-sources.js';
 import type { GpuRuntime, KernelSpec } from './runtime.js';
 import type { Summation } from './summation.js';
+import { WindowKernels } from './window-kernels.js';
+
+/** A Linear's or Conv2d's weight and bias (or their gradients), as kernel arguments. */
+export interface Parameters {
+  readonly weight: KernelOutput;
+  readonly bias: KernelOutput;
+}
+
+function needed<T>(value: T | undefined, s: number): T {
+  if (value === undefined) throw new Error(`internal: stage ${s} needs its parameters`);
+  return value;
+}
 
 /** A batch as kernel arguments. */
 export interface StagedBatch {
@@ -41,7 +53,8 @@ export interface StagedBatch {
  *
  * Every pass takes and returns the plain layout of kernel-sources.ts; gradients w.r.t. pre-activations are transposed
  * (`dz[o][b]`) and, like weights, have `storedRows` rows. On webasm the matrix products run four outputs per cell
- * (packed-kernel-sources.ts) and their results are unpacked here.
+ * (packed-kernel-sources.ts) and their results are unpacked here. Convolution, pooling and lone activations are
+ * window-kernels.ts's.
  */
 export class BatchKernels {
   private readonly kernels = new Map<string, KernelShortcut>();
@@ -59,6 +72,7 @@ export class BatchKernels {
   private readonly convertsOnDevice: boolean;
   /** Whether the matrix products run four outputs per cell (packed-kernel-sources.ts). */
   private readonly packs: boolean;
+  private readonly windows: WindowKernels;
 
   constructor(
     private readonly runtime: GpuRuntime,
@@ -70,6 +84,7 @@ export class BatchKernels {
     this.summation = runtime.mode === 'cpu' ? 'plain' : 'compensated';
     this.convertsOnDevice = runtime.mode !== 'cpu';
     this.packs = packsProducts(runtime.mode);
+    this.windows = new WindowKernels(runtime, (key, spec) => this.get(key, spec), capacity, this.summation, this.packs);
   }
 
   /**
@@ -115,19 +130,67 @@ export class BatchKernels {
     return this.runtime.run(unit, staged.x, lut);
   }
 
-  /** Block `l`'s output `act[b][o]` [capacity, outFeatures] from its input [capacity, inFeatures]. */
-  forward(l: number, input: KernelOutput, weight: KernelOutput, bias: KernelOutput): KernelOutput {
-    const { outFeatures, inFeatures, reluAfter } = this.block(l);
+  /**
+   * Stage `s`'s output `act[b][f]` [capacity, outFeatures] from its input [capacity, inFeatures] (`params`: its weight
+   * and bias, for a Linear or Conv2d).
+   */
+  forward(s: number, input: KernelOutput, params?: Parameters): KernelOutput {
+    const stage = this.stageAt(s);
+    switch (stage.kind) {
+      case 'linear':
+        return this.linearForward(s, stage, input, needed(params, s));
+      case 'conv2d': {
+        const { weight, bias } = needed(params, s);
+        return this.windows.convForward(s, stage, input, weight, bias);
+      }
+      case 'avgpool2d':
+      case 'maxpool2d':
+        return this.windows.poolForward(s, stage, input);
+      case 'activation':
+        return this.windows.activationForward(s, stage, input);
+    }
+  }
+
+  /** Stage `s`'s mean-loss parameter gradients (stored as its parameters) from `g` (w.r.t. its output) and its input. */
+  paramGrads(s: number, g: KernelOutput, input: KernelOutput, invN: number): Parameters {
+    const stage = this.stageAt(s);
+    if (stage.kind === 'conv2d') return this.windows.convGrads(s, stage, g, input, invN);
+    if (stage.kind !== 'linear') throw new Error(`internal: stage ${s} (${stage.kind}) has no parameters`);
+    return { weight: this.weightGrad(s, g, input, invN), bias: this.biasGrad(s, g, invN) };
+  }
+
+  /**
+   * The gradient w.r.t. stage `s - 1`'s pre-activation (transposed) from `g`, the one w.r.t. stage `s`'s; `act` is stage
+   * `s`'s input (stage `s - 1`'s output) and `weight` its weight, for a Linear or Conv2d.
+   */
+  inputGrad(s: number, g: KernelOutput, act: KernelOutput, weight?: KernelOutput): KernelOutput {
+    const stage = this.stageAt(s);
+    const before = this.stageAt(s - 1).activation;
+    switch (stage.kind) {
+      case 'linear':
+        return this.backprop(s, g, needed(weight, s), act);
+      case 'conv2d':
+        return this.windows.convInputGrad(s, stage, before, g, needed(weight, s), act);
+      case 'avgpool2d':
+      case 'maxpool2d':
+        return this.windows.poolInputGrad(s, stage, before, g, act);
+      case 'activation':
+        return this.windows.activationInputGrad(s, stage, before, g, act, this.rows(stage.inFeatures));
+    }
+  }
+
+  private linearForward(l: number, stage: LinearStage, input: KernelOutput, { weight, bias }: Parameters): KernelOutput {
+    const { outFeatures, inFeatures, activation } = stage;
     if (!this.packs) {
       const kernel = this.get(`forward${l}`, () => ({
-        source: forwardSource(reluAfter, this.summation, inFeatures),
+        source: forwardSource(activation, this.summation, inFeatures),
         output: [outFeatures, this.capacity],
         pipeline: true,
       }));
       return this.runtime.run(kernel, input, weight, bias, 1);
     }
     const kernel = this.get(`forwardPacked${l}`, () => ({
-      source: forwardPackedSource(reluAfter, inFeatures),
+      source: forwardPackedSource(activation, inFeatures),
       output: [this.capacity, this.quads(outFeatures)],
       returnType: 'Array(4)',
       pipeline: true,
@@ -143,17 +206,17 @@ export class BatchKernels {
   /** The loss gradient w.r.t. the logits, transposed: `dz[j][b]` [classes rows, capacity]. */
   logitsGrad(logits: KernelOutput, labels: Float32Array): KernelOutput {
     const { numClasses } = this.plan;
-    const relu = this.block(this.plan.blocks.length - 1).reluAfter;
+    const activation = this.stageAt(this.plan.stages.length - 1).activation;
     if (!this.packs) {
       const kernel = this.get('logitsGrad', () => ({
-        source: logitsGradSource(relu, numClasses),
+        source: logitsGradSource(activation, numClasses),
         output: [this.capacity, numClasses],
         pipeline: true,
       }));
       return this.runtime.run(kernel, logits, labels);
     }
     const kernel = this.get('logitsGradPacked', () => ({
-      source: logitsGradPackedSource(relu, numClasses),
+      source: logitsGradPackedSource(activation, numClasses),
       output: [this.capacity, this.quads(numClasses)],
       returnType: 'Array(4)',
       pipeline: true,
@@ -161,9 +224,9 @@ export class BatchKernels {
     return this.unpackRows(this.runtime.run(kernel, logits, labels), this.capacity, numClasses);
   }
 
-  /** Block `l`'s mean-loss weight gradient [outFeatures rows, inFeatures] from `dz` (transposed) and its input. */
-  weightGrad(l: number, dz: KernelOutput, input: KernelOutput, invN: number): KernelOutput {
-    const { inFeatures, outFeatures } = this.block(l);
+  /** Linear `l`'s mean-loss weight gradient [outFeatures rows, inFeatures] from `dz` (transposed) and its input. */
+  private weightGrad(l: number, dz: KernelOutput, input: KernelOutput, invN: number): KernelOutput {
+    const { inFeatures, outFeatures } = this.linear(l);
     if (!this.packs) {
       const kernel = this.get(`weightGrad${l}`, () => ({
         source: weightGradSource(this.summation, this.capacity),
@@ -181,26 +244,26 @@ export class BatchKernels {
     return this.unpackRows(this.runtime.run(kernel, dz, input, invN, 1), inFeatures, outFeatures);
   }
 
-  /** Block `l`'s mean-loss bias gradient [outFeatures rows]. */
-  biasGrad(l: number, dz: KernelOutput, invN: number): KernelOutput {
+  /** Linear `l`'s mean-loss bias gradient [outFeatures rows]. */
+  private biasGrad(l: number, dz: KernelOutput, invN: number): KernelOutput {
     const kernel = this.get(`biasGrad${l}`, () => ({
       source: biasGradSource(this.summation, this.capacity),
-      output: [this.rows(this.block(l).outFeatures)],
+      output: [this.rows(this.linear(l).outFeatures)],
       pipeline: true,
     }));
     return this.runtime.run(kernel, dz, invN, 1);
   }
 
-  /** The gradient w.r.t. block `l - 1`'s pre-activations (transposed) from that of block `l`. */
-  backprop(l: number, dz: KernelOutput, weight: KernelOutput, act: KernelOutput): KernelOutput {
-    const { inFeatures, outFeatures } = this.block(l);
-    const reluBefore = this.block(l - 1).reluAfter;
+  /** Through Linear `l`: the gradient w.r.t. stage `l - 1`'s pre-activations (transposed) from that of stage `l`. */
+  private backprop(l: number, dz: KernelOutput, weight: KernelOutput, act: KernelOutput): KernelOutput {
+    const { inFeatures, outFeatures } = this.linear(l);
+    const before = this.stageAt(l - 1).activation;
     const kernel = this.get(`backprop${l}`, () => ({
-      source: backpropSource(reluBefore, this.summation, { inFeatures, outFeatures, rows: this.rows(inFeatures) }),
+      source: backpropSource(before, this.summation, { inFeatures, outFeatures, rows: this.rows(inFeatures) }),
       output: [this.capacity, this.rows(inFeatures)],
       pipeline: true,
     }));
-    return reluBefore ? this.runtime.run(kernel, dz, weight, act, 1) : this.runtime.run(kernel, dz, weight, 1);
+    return before === 'none' ? this.runtime.run(kernel, dz, weight, 1) : this.runtime.run(kernel, dz, weight, act, 1);
   }
 
   /** [loss sum, correct] of the logits, for reading back. */
@@ -223,6 +286,11 @@ export class BatchKernels {
       pipeline: false,
     }));
     return this.runtime.run(kernel, logits, labels);
+  }
+
+  /** The kernels compiled so far, by name (e.g. `convInputGrad3`: stage 3's). */
+  kernelNames(): string[] {
+    return [...this.kernels.keys()];
   }
 
   destroy(): void {
@@ -248,10 +316,16 @@ export class BatchKernels {
     return this.rows(rows) / PACK;
   }
 
-  private block(index: number) {
-    const block = this.plan.blocks[index];
-    if (!block) throw new Error(`internal: no Linear block ${index}`);
-    return block;
+  private stageAt(index: number): Stage {
+    const stage = this.plan.stages[index];
+    if (!stage) throw new Error(`internal: no stage ${index}`);
+    return stage;
+  }
+
+  private linear(index: number): LinearStage {
+    const stage = this.stageAt(index);
+    if (stage.kind !== 'linear') throw new Error(`internal: stage ${index} is not a Linear`);
+    return stage;
   }
 
   private get(key: string, spec: () => KernelSpec): KernelShortcut {

@@ -10,9 +10,9 @@ import {
   unitOfByteTable,
   XBackendError,
 } from '@xbackend/core';
-import { BatchKernels, type StagedBatch } from './batch-kernels.js';
+import { BatchKernels, type Parameters, type StagedBatch } from './batch-kernels.js';
 import type { KernelOutput } from './gpujs-api.js';
-import type { LinearBlock, ModelPlan } from './model-plan.js';
+import { type ConvStage, hasParameters, type LinearStage, type ModelPlan } from './model-plan.js';
 import { packsProducts, storedRows } from './packed-kernel-sources.js';
 import { ParameterSlot } from './parameter-slot.js';
 import type { GpuRuntime, LiveResources } from './runtime.js';
@@ -27,8 +27,8 @@ const MAX_CAPACITIES = 4;
  * (pixels and labels), runs forward, loss gradient, backward and SGD kernels, and reads back two numbers.
  */
 export class GpuJsModel implements CompiledModel {
-  private readonly weights: ParameterSlot[];
-  private readonly biases: ParameterSlot[];
+  /** Weight and bias of each stage that has parameters, by stage index, in spec order. */
+  private readonly slots: Map<number, { readonly weight: ParameterSlot; readonly bias: ParameterSlot }>;
   /** By capacity, least recently used first. */
   private readonly capacities = new Map<number, BatchKernels>();
   /** `float32(v / 255)` for every byte: the table kernels read pixel bytes through. */
@@ -42,10 +42,10 @@ export class GpuJsModel implements CompiledModel {
     private readonly onDispose: (model: GpuJsModel) => void,
     private readonly profiler?: Profiler,
   ) {
-    // Output-feature rows padded for the packed kernels where they run (the gradients come with the same rows).
-    const rows = (b: LinearBlock) => storedRows(b.outFeatures, packsProducts(runtime.mode));
-    this.weights = plan.blocks.map((b) => new ParameterSlot(runtime, `${b.layerIndex}.weight`, [b.outFeatures, b.inFeatures], rows(b)));
-    this.biases = plan.blocks.map((b) => new ParameterSlot(runtime, `${b.layerIndex}.bias`, [b.outFeatures], rows(b)));
+    this.slots = new Map();
+    plan.stages.forEach((stage, s) => {
+      if (hasParameters(stage)) this.slots.set(s, this.slotsOf(stage));
+    });
     try {
       this.load(initial);
     } catch (error) {
@@ -61,35 +61,37 @@ export class GpuJsModel implements CompiledModel {
     const staged = kernels.stage(batch);
     const acts = this.forward(kernels, staged);
     const invN = 1 / batch.size;
-    const blocks = this.plan.blocks.length;
-    const grads: { weight: KernelOutput; bias: KernelOutput }[] = [];
-    // Backward first, reading the parameters before any of them changes. It stops at block 0's parameters: the
-    // gradient with respect to the input (the batch) is never computed.
-    let dz = kernels.logitsGrad(acts[blocks], staged.labels);
-    for (let l = blocks - 1; l >= 0; l--) {
-      grads[l] = { weight: kernels.weightGrad(l, dz, acts[l], invN), bias: kernels.biasGrad(l, dz, invN) };
-      if (l > 0) dz = kernels.backprop(l, dz, this.slot(this.weights, l).current, acts[l]);
+    const { stages, firstTrained } = this.plan;
+    const grads = new Map<number, Parameters>();
+    // Backward first, reading the parameters before any of them changes. It stops at the first stage with parameters:
+    // the gradient with respect to what comes before it (the batch, or parameterless stages) is never computed.
+    let g = kernels.logitsGrad(acts[stages.length], staged.labels);
+    for (let s = stages.length - 1; s >= firstTrained; s--) {
+      const slots = this.slots.get(s);
+      if (slots) grads.set(s, kernels.paramGrads(s, g, acts[s], invN));
+      if (s > firstTrained) g = kernels.inputGrad(s, g, acts[s], slots?.weight.current);
     }
-    grads.forEach((g, l) => {
-      this.slot(this.weights, l).update(g.weight, lr, weightDecay);
-      this.slot(this.biases, l).update(g.bias, lr, weightDecay);
-    });
+    for (const [s, grad] of grads) {
+      const slots = this.slotsAt(s);
+      slots.weight.update(grad.weight, lr, weightDecay);
+      slots.bias.update(grad.bias, lr, weightDecay);
+    }
     // The one readback of the step; its logits come from the forward pass above, before the update.
-    return this.stats(kernels, acts[blocks], staged.labels);
+    return this.stats(kernels, acts[stages.length], staged.labels);
   }
 
   async evaluate(batch: Batch): Promise<BatchStats> {
     this.checkAlive();
     const kernels = this.kernelsFor(batch.size);
     const staged = kernels.stage(batch);
-    return this.stats(kernels, this.forward(kernels, staged)[this.plan.blocks.length], staged.labels);
+    return this.stats(kernels, this.forward(kernels, staged)[this.plan.stages.length], staged.labels);
   }
 
   async logits(batch: Batch): Promise<FloatArray> {
     this.checkAlive();
     const kernels = this.kernelsFor(batch.size);
     const acts = this.forward(kernels, kernels.stage(batch));
-    return timed(this.profiler, 'read', () => this.runtime.read(acts[this.plan.blocks.length], batch.size, this.plan.numClasses));
+    return timed(this.profiler, 'read', () => this.runtime.read(acts[this.plan.stages.length], batch.size, this.plan.numClasses));
   }
 
   async losses(batch: Batch): Promise<FloatArray> {
@@ -98,7 +100,7 @@ export class GpuJsModel implements CompiledModel {
     const staged = kernels.stage(batch);
     const acts = this.forward(kernels, staged);
     return timed(this.profiler, 'read', () => {
-      const perExample = kernels.exampleLosses(acts[this.plan.blocks.length], staged.labels);
+      const perExample = kernels.exampleLosses(acts[this.plan.stages.length], staged.labels);
       return this.runtime.read(perExample, 1, batch.size);
     });
   }
@@ -127,16 +129,25 @@ export class GpuJsModel implements CompiledModel {
     return this.runtime.resources();
   }
 
+  /** Names of the batch kernels compiled for every cached capacity (see BatchKernels.kernelNames), sorted, once each. */
+  compiledKernels(): string[] {
+    return [...new Set([...this.capacities.values()].flatMap((kernels) => kernels.kernelNames()))].sort();
+  }
+
   /** Batch capacities that currently hold compiled kernels, least recently used first. */
   cachedCapacities(): number[] {
     return [...this.capacities.keys()];
   }
 
-  /** Activations of every block; `acts[0]` is the input as float32 (pixel bytes converted by the `unit` kernel). */
+  /**
+   * The output of every stage: `acts[s + 1]` is stage s's, `acts[0]` the input as float32 (pixel bytes converted by the
+   * `unit` kernel).
+   */
   private forward(kernels: BatchKernels, staged: StagedBatch): KernelOutput[] {
     const acts: KernelOutput[] = [kernels.input(staged, this.unitOfByte)];
-    this.plan.blocks.forEach((_, l) => {
-      acts.push(kernels.forward(l, acts[l], this.slot(this.weights, l).current, this.slot(this.biases, l).current));
+    this.plan.stages.forEach((_, s) => {
+      const slots = this.slots.get(s);
+      acts.push(kernels.forward(s, acts[s], slots && { weight: slots.weight.current, bias: slots.bias.current }));
     });
     return acts;
   }
@@ -180,13 +191,27 @@ export class GpuJsModel implements CompiledModel {
   }
 
   private slotsInOrder(): ParameterSlot[] {
-    return this.weights.flatMap((w, l) => [w, this.slot(this.biases, l)]);
+    return [...this.slots.values()].flatMap(({ weight, bias }) => [weight, bias]);
   }
 
-  private slot(slots: readonly ParameterSlot[], l: number): ParameterSlot {
-    const slot = slots[l];
-    if (!slot) throw new Error(`internal: no parameter slot for block ${l}`);
-    return slot;
+  /**
+   * A stage's weight (core's shape: `[out, in]`, OIHW for a Conv2d) and bias. A Linear's output-feature rows are padded
+   * for the packed kernels where they run (its gradients come with the same rows).
+   */
+  private slotsOf(stage: LinearStage | ConvStage) {
+    const { layerIndex: i, weightShape: shape } = stage;
+    const out = shape[0] as number;
+    const rows = stage.kind === 'linear' ? storedRows(out, packsProducts(this.runtime.mode)) : out;
+    return {
+      weight: new ParameterSlot(this.runtime, `${i}.weight`, shape, rows),
+      bias: new ParameterSlot(this.runtime, `${i}.bias`, [out], rows),
+    };
+  }
+
+  private slotsAt(s: number) {
+    const slots = this.slots.get(s);
+    if (!slots) throw new Error(`internal: stage ${s} has no parameters`);
+    return slots;
   }
 
   private checkAlive(): void {

@@ -7,6 +7,7 @@
  * Labels are floats; padding rows (beyond the real batch) carry label -1 and contribute nothing.
  */
 
+import { type Activation, activateSource } from './activation-sources.js';
 import { type Summation, sumSource } from './summation.js';
 
 /** exp(v) for v <= 0, floored so that -Infinity (from -3e38 - 3e38) never reaches exp(). */
@@ -38,15 +39,15 @@ function totalSource(summation: Summation, index: string, count: number, term: (
   return sumSource({ summation, index, count, chains: chainsFor(summation), totals: ['s'], term: (_, i) => term(i) });
 }
 
-/** `act[b][o] = relu?(sum_k input[b][k] * weight[o][k] + bias[o])`; output [outFeatures, batch]. */
-export function forwardSource(relu: boolean, summation: Summation, inFeatures: number): string {
+/** `act[b][o] = activation(sum_k input[b][k] * weight[o][k] + bias[o])`; output [outFeatures, batch]. */
+export function forwardSource(activation: Activation, summation: Summation, inFeatures: number): string {
   const s = totalSource(summation, 'k', inFeatures, (k) => `input[b][${k}] * weight[o][${k}]`);
   return `function forward(input, weight, bias, one) {
   const o = this.thread.x;
   const b = this.thread.y;
   ${s}
-  const z = s + bias[o];
-  return ${relu ? 'Math.max(z, 0)' : 'z'};
+  ${activateSource(activation, 's + bias[o]', 'y')}
+  return y;
 }`;
 }
 
@@ -63,25 +64,31 @@ export function rowSoftmaxSource(classes: number): string {
 }
 
 /**
- * Sets `g${tag}` to the loss gradient of class `j` of row `b`: softmax minus one-hot, masked where a ReLU on the
- * logits made z == 0. Reads `m` and `e` (rowSoftmaxSource) and `label`.
+ * Sets `g${tag}` to the loss gradient of class `j` of row `b`: softmax minus one-hot, through the activation that
+ * made the logits (masked where a ReLU made z == 0, times z·(1 − z) after a sigmoid). Reads `m` and `e`
+ * (rowSoftmaxSource) and `label`.
  */
-export function classGradientSource(j: string, tag: string, relu: boolean): string {
+export function classGradientSource(j: string, tag: string, activation: Activation): string {
+  const through = {
+    none: '',
+    relu: `if (zj${tag} <= 0) {\n    g${tag} = 0;\n  }`,
+    sigmoid: `g${tag} = g${tag} * (1 - zj${tag}) * zj${tag};`,
+  }[activation];
   return `const zj${tag} = z[b][${j}];
   g${tag} = Math.exp(Math.max(zj${tag} - m, ${EXP_FLOOR})) / e;
   if (Math.abs(${j} - label) < 0.5) {
     g${tag} = g${tag} - 1;
   }
-  ${relu ? `if (zj${tag} <= 0) {\n    g${tag} = 0;\n  }` : ''}`;
+  ${through}`;
 }
 
 /**
  * Gradient of the summed cross-entropy w.r.t. the logits: softmax(z) - onehot(label), row max subtracted.
- * With a ReLU after the last Linear, `z` holds the rectified logits and the gradient is masked where z == 0.
- * Output [batch, numClasses]: the gradient transposed, `dz[j][b]`, so that the gradient kernels read one class's
- * gradients as one row.
+ * With an activation after the last stage, `z` holds the activated logits and the gradient goes through it
+ * (classGradientSource). Output [batch, numClasses]: the gradient transposed, `dz[j][b]`, so that the gradient kernels
+ * read one class's gradients as one row.
  */
-export function logitsGradSource(relu: boolean, classes: number): string {
+export function logitsGradSource(activation: Activation, classes: number): string {
   return `function logitsGrad(z, labels) {
   const b = this.thread.x;
   const j = this.thread.y;
@@ -91,7 +98,7 @@ export function logitsGradSource(relu: boolean, classes: number): string {
   }
   ${rowSoftmaxSource(classes)}
   let g = 0;
-  ${classGradientSource('j', '', relu)}
+  ${classGradientSource('j', '', activation)}
   return g;
 }`;
 }
@@ -164,25 +171,26 @@ export function exampleLossesSource(): string {
 }
 
 /**
- * Backprop through Linear l into the previous block: `dz_prev[k][b] = sum_o dz[o][b] * weight[o][k]` (transposed, as
- * `dz`), masked by the previous block's ReLU (`act > 0`). Output [batch, rows]; rows beyond inFeatures (padding for
- * the packed kernels) are 0.
+ * Backprop through Linear l into the previous stage: `dz_prev[k][b] = sum_o dz[o][b] * weight[o][k]` (transposed, as
+ * `dz`), through the previous stage's activation (`act`, its output): masked by a ReLU (`act > 0`), times
+ * `(1 − act)·act` after a sigmoid. Output [batch, rows]; rows beyond inFeatures (padding for the packed kernels) are 0.
  */
 export function backpropSource(
-  reluBefore: boolean,
+  activationBefore: Activation,
   summation: Summation,
   sizes: { readonly inFeatures: number; readonly outFeatures: number; readonly rows: number },
 ): string {
   const { inFeatures, outFeatures, rows } = sizes;
   const s = totalSource(summation, 'o', outFeatures, (o) => `dz[${o}][b] * weight[${o}][k]`);
-  const mask = reluBefore ? 'if (act[b][k] <= 0) {\n    return 0;\n  }' : '';
-  return `function backprop(dz, weight, ${reluBefore ? 'act, ' : ''}one) {
+  const mask = activationBefore === 'relu' ? 'if (act[b][k] <= 0) {\n    return 0;\n  }' : '';
+  const result = activationBefore === 'sigmoid' ? 'const a = act[b][k];\n  return s * (1 - a) * a;' : 'return s;';
+  return `function backprop(dz, weight, ${activationBefore === 'none' ? '' : 'act, '}one) {
   const b = this.thread.x;
   const k = this.thread.y;
   ${rows > inFeatures ? `if (k >= ${inFeatures}) {\n    return 0;\n  }` : ''}
   ${mask}
   ${s}
-  return s;
+  ${result}
 }`;
 }
 

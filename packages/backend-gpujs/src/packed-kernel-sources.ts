@@ -13,6 +13,7 @@
  * (kernel-sources.ts) the other kernels read. The gpu.js cpu mode does not use these: there a kernel is JavaScript, and
  * reading a packed result (arrays of arrays of 4-element arrays) costs more than the reuse saves (measured).
  */
+import { type Activation, activateSource } from './activation-sources.js';
 import { classGradientSource, rowSoftmaxSource } from './kernel-sources.js';
 import { sumSource } from './summation.js';
 
@@ -33,10 +34,10 @@ function packedRow(t: number): string {
 const CHAINS = 2;
 
 /**
- * `act[b][o] = relu?(sum_k input[b][k] * weight[o][k] + bias[o])` for o = 4·quad … 4·quad + 3 of example b =
+ * `act[b][o] = activation(sum_k input[b][k] * weight[o][k] + bias[o])` for o = 4·quad … 4·quad + 3 of example b =
  * this.thread.x. `weight` and `bias` have their rows padded to a multiple of 4 (with zeros). Output [batch, quads].
  */
-export function forwardPackedSource(relu: boolean, inFeatures: number): string {
+export function forwardPackedSource(activation: Activation, inFeatures: number): string {
   const s = sumSource({
     summation: 'compensated',
     index: 'k',
@@ -47,10 +48,10 @@ export function forwardPackedSource(relu: boolean, inFeatures: number): string {
     shared: (k, tag) => `const x${tag} = input[this.thread.x][${k}];`,
     term: (t, k, tag) => `x${tag} * weight[${packedRow(t)}][${k}]`,
   });
-  const output = (t: number) => (relu ? `Math.max(s${t}, 0)` : `s${t}`);
   return `function forwardPacked(input, weight, bias, one) {
   ${s}
-  return [${LANES.map(output).join(', ')}];
+  ${LANES.map((t) => activateSource(activation, `s${t}`, `y${t}`)).join('\n  ')}
+  return [${LANES.map((t) => `y${t}`).join(', ')}];
 }`;
 }
 
@@ -58,12 +59,12 @@ export function forwardPackedSource(relu: boolean, inFeatures: number): string {
  * The loss gradient of classes 4·quad … 4·quad + 3 of example b = this.thread.x (see logitsGradSource), one row
  * softmax for the four; classes beyond C and padding examples get 0. Output [batch, quads].
  */
-export function logitsGradPackedSource(relu: boolean, classes: number): string {
+export function logitsGradPackedSource(activation: Activation, classes: number): string {
   const perClass = LANES.map(
     (t) => `let g${t} = 0;
   const j${t} = ${packedRow(t)};
   if (j${t} < ${classes}) {
-    ${classGradientSource(`j${t}`, `${t}`, relu)}
+    ${classGradientSource(`j${t}`, `${t}`, activation)}
   }`,
   );
   return `function logitsGradPacked(z, labels) {

@@ -7,8 +7,9 @@ import type { GpuRuntime } from './runtime.js';
  * of two SGD kernels used alternately (ping-pong), so an update never reads the texture it writes and no texture
  * is ever allocated after the first step: device memory stays flat without immutable outputs.
  *
- * Its first dimension (output features) is stored with `storedRows` rows, padded with zeros for the packed kernels;
- * the padding stays zero through training (zero gradient, zero weight decay) and is never read back.
+ * A weight is stored as a matrix `[shape[0], rest]` (a Linear's `[out, in]`, a Conv2d's OIHW weight as `[out, in·kh·kw]`),
+ * a bias as a vector. Its first dimension (output features) is stored with `storedRows` rows, padded with zeros for
+ * the packed kernels; the padding stays zero through training (zero gradient, zero weight decay) and is never read back.
  */
 export class ParameterSlot {
   private readonly loader: KernelShortcut;
@@ -16,16 +17,19 @@ export class ParameterSlot {
   private holder: KernelShortcut | undefined;
   private value: KernelOutput;
   private readonly stored: readonly [number, number] | readonly [number];
+  /** The stored matrix's columns (1 for a bias). */
+  private readonly cols: number;
 
   constructor(
     private readonly runtime: GpuRuntime,
     readonly name: string,
-    /** `[rows, cols]` for a weight, `[length]` for a bias. */
-    readonly shape: readonly [number, number] | readonly [number],
-    storedRows: number = shape[0],
+    /** The parameter's shape as core names it, e.g. `[out, in]`, `[out, in, kh, kw]`, `[out]`. */
+    readonly shape: readonly number[],
+    storedRows: number = shape[0] as number,
   ) {
-    const rank = shape.length;
-    this.stored = shape.length === 2 ? [storedRows, shape[1]] : [storedRows];
+    this.cols = shape.slice(1).reduce((a, b) => a * b, 1);
+    const rank = shape.length > 1 ? 2 : 1;
+    this.stored = rank === 2 ? [storedRows, this.cols] : [storedRows];
     const output = this.stored.length === 2 ? [this.stored[1], this.stored[0]] : [this.stored[0]];
     this.loader = runtime.createKernel({ source: loadSource(rank), output, pipeline: true });
     const sgd = () => runtime.createKernel({ source: sgdSource(rank), output, pipeline: true });
@@ -62,7 +66,7 @@ export class ParameterSlot {
   }
 
   read(): Float32Array {
-    const [rows, cols] = this.shape.length === 2 ? this.shape : [1, this.shape[0]];
+    const [rows, cols] = this.stored.length === 2 ? [this.shape[0] as number, this.cols] : [1, this.shape[0] as number];
     return this.runtime.read(this.current, rows, cols);
   }
 

@@ -45,9 +45,7 @@ export function sumSource(spec: SumSpec): string {
   for (let t = 0; t < totals.length; t++) {
     for (let c = 0; c < chains; c++) {
       const start = c === 0 && spec.initial ? spec.initial(t) : '0';
-      lines.push(
-        summation === 'compensated' ? `let ${partial(t, c)} = ${start};\nlet ${partial(t, c)}E = 0;` : `let ${partial(t, c)} = ${start};`,
-      );
+      lines.push(declareSum(summation, partial(t, c), start));
     }
   }
   /** One term of every total at index `i`, into chain `c`. */
@@ -87,7 +85,17 @@ ${total}V = ${part}S;`);
   return lines.join('\n');
 }
 
-function addTerm(summation: Summation, total: string, term: string): string {
+/**
+ * Declares a running sum `total` starting at `initial` (and its compensation), for kernels that add their terms in
+ * loops of their own (`addTerm`) rather than through `sumSource`'s single loop. Compensated sums need the `one`
+ * argument (see `sumSource`).
+ */
+export function declareSum(summation: Summation, total: string, initial = '0'): string {
+  return summation === 'compensated' ? `let ${total} = ${initial};\nlet ${total}E = 0;` : `let ${total} = ${initial};`;
+}
+
+/** Statements adding `term` to the running sum `total` (declared by `declareSum`). */
+export function addTerm(summation: Summation, total: string, term: string): string {
   if (summation === 'plain') return `${total} += ${term};`;
   return `const ${total}Y = (${term}) - ${total}E;
 const ${total}T = (${total} + ${total}Y) * one;

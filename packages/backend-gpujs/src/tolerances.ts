@@ -4,6 +4,10 @@
  */
 import type { BackendTolerances, BrowserTolerances } from '@xbackend/conformance';
 
+/** Why LeNet with saturated sigmoids (its Xavier weights × 100) is the loosest check, on every mode alike. */
+const SATURATED_SIGMOID =
+  'pre-activations reach the hundreds, which float32 storage rounds by up to ~3e-5 absolute (|x|·6e-8), and σ′(x) ≈ e^−|x| turns that into a relative error of the step (the float32 reference measures 8.2e-5 too)';
+
 export const TOLERANCES: BackendTolerances = {
   headlessgl: {
     reason:
@@ -20,6 +24,11 @@ export const TOLERANCES: BackendTolerances = {
       crossEvaluation: { max: 0, measured: 0 },
       extremeLogits: { max: 1e-7, measured: 1.39e-8 },
       mlpRun: { max: 1e-4, measured: 1.1e-5 },
+      lenetLogits: { max: 1.7e-6, measured: 1.71e-7 },
+      lenetStep: { max: 2.2e-6, measured: 2.3e-7 },
+      lenetRun: { max: 2.2e-5, measured: 2.21e-6 },
+      oddWindows: { max: 2.9e-5, measured: 2.93e-6 },
+      saturatedSigmoid: { max: 8.6e-4, measured: 8.69e-5, reason: SATURATED_SIGMOID },
     },
   },
   webasm: {
@@ -36,6 +45,11 @@ export const TOLERANCES: BackendTolerances = {
       crossEvaluation: { max: 0, measured: 0 },
       extremeLogits: { max: 1e-7, measured: 1.39e-8 },
       mlpRun: { max: 1e-4, measured: 1.1e-5 },
+      lenetLogits: { max: 1.3e-6, measured: 1.32e-7 },
+      lenetStep: { max: 1.8e-6, measured: 1.87e-7 },
+      lenetRun: { max: 2.4e-5, measured: 2.45e-6 },
+      oddWindows: { max: 2.9e-5, measured: 2.93e-6 },
+      saturatedSigmoid: { max: 8.1e-4, measured: 8.17e-5, reason: SATURATED_SIGMOID },
     },
   },
   cpu: {
@@ -52,6 +66,11 @@ export const TOLERANCES: BackendTolerances = {
       crossEvaluation: { max: 0, measured: 0 },
       extremeLogits: { max: 1e-7, measured: 1.39e-8 },
       mlpRun: { max: 1e-4, measured: 1.1e-5 },
+      lenetLogits: { max: 8.7e-7, measured: 8.71e-8 },
+      lenetStep: { max: 1.9e-6, measured: 1.91e-7 },
+      lenetRun: { max: 2.2e-5, measured: 2.21e-6 },
+      oddWindows: { max: 2.9e-5, measured: 2.93e-6 },
+      saturatedSigmoid: { max: 8.1e-4, measured: 8.17e-5, reason: SATURATED_SIGMOID },
     },
   },
 };
