@@ -1,4 +1,4 @@
-import { type LayerSpec, type ModelSpec, type ParameterTensor, UnsupportedLayerError } from '@xbackend/core';
+import { describeLayer, type LayerSpec, type ModelSpec, type ParameterTensor, UnsupportedLayerError } from '@xbackend/core';
 import type { LayersSequential, Tfc, TfLayer, Tfl } from './tfjs-modules.js';
 import { transpose } from './transpose.js';
 
@@ -19,6 +19,27 @@ export interface BuiltModel {
 export interface BuildOptions {
   /** Keras-style L2 factor on every kernel and bias (adds `l2·Σw²` to the loss); the idiomatic baseline's weight decay. */
   readonly l2?: number;
+}
+
+/** The layers built here. */
+const BUILDABLE: readonly LayerSpec['kind'][] = ['flatten', 'linear', 'relu'];
+
+/**
+ * Refuses, before any engine starts, a model with layers other than Flatten, Linear and ReLU (LeNet's). A tf.layers
+ * convolution trains with tfjs's own gradient, which cannot run on tfjs/wasm (tfjs-backend-wasm has no
+ * Conv2DBackpropFilter kernel) and takes 15 s per batch of 256 for LeNet's filters on tfjs/cpu (measured), so this
+ * baseline has nothing to compare there; the adapter trains such models with gradients of its own.
+ */
+export function checkBuildable(layers: readonly LayerSpec[]): void {
+  const index = layers.findIndex((layer) => !BUILDABLE.includes(layer.kind));
+  const layer = layers[index];
+  if (!layer) return;
+  throw new UnsupportedLayerError(
+    'tfjs-idiomatic',
+    `${index} (${describeLayer(layer)})`,
+    "trainIdiomatic, the plain tf.layers baseline, builds Flatten, Linear and ReLU layers only (tf.layers' convolutions cannot " +
+      "train on tfjs/wasm, whose backend has no Conv2DBackpropFilter kernel); train this model with loadBackend('tfjs')",
+  );
 }
 
 function tfLayer(tfl: Tfl, layer: LayerSpec, options: BuildOptions): TfLayer {

@@ -1,11 +1,62 @@
 /** tfjs-only test helpers (excluded from the build): the global tensor count, engines by name, separable data. */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Backend, type Batch, type DataIter, Rng, sizeOf } from '@xbackend/core';
+import {
+  type Backend,
+  type Batch,
+  type CompiledModel,
+  type DataIter,
+  type EngineFactory,
+  type ModelSpec,
+  type ParameterTensor,
+  Rng,
+  sizeOf,
+} from '@xbackend/core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { adapter } from './adapter.js';
 
 /** Tensors tracked by tfjs's global engine (all backends); reading it initialises nothing. */
 export function tensorCount(): number {
   return tf.engine().state.numTensors;
+}
+
+export interface EngineFixture {
+  /** The engine's Backend, created once for the describe block. */
+  readonly backend: () => Backend;
+  /** Compiles `spec`, runs `use` on the model and disposes it, whatever happens. */
+  withModel<T>(spec: ModelSpec, params: readonly ParameterTensor[], use: (model: CompiledModel) => Promise<T>): Promise<T>;
+}
+
+/** Inside a describe block: one Backend of `engine` for the block, and a leak check around every test (each disposes what it compiles). */
+export function engineFixture(engine: EngineFactory): EngineFixture {
+  let backend: Backend | undefined;
+  let before = 0;
+  beforeAll(async () => {
+    backend = await engine.create({});
+  });
+  afterAll(async () => {
+    await backend?.dispose();
+  });
+  beforeEach(() => {
+    before = tensorCount();
+  });
+  afterEach(() => {
+    expect(tensorCount(), 'tensors left behind by this test').toBe(before);
+  });
+  const current = (): Backend => {
+    if (!backend) throw new Error(`the ${engine.name} backend has not been created yet`);
+    return backend;
+  };
+  return {
+    backend: current,
+    async withModel(spec, params, use) {
+      const model = await current().compile(spec, params);
+      try {
+        return await use(model);
+      } finally {
+        await model.dispose();
+      }
+    },
+  };
 }
 
 /** Why an engine cannot run here (`undefined` when it can). */

@@ -11,18 +11,10 @@ import {
   softmaxSpec,
   updateError,
 } from '@xbackend/conformance';
-import {
-  type Backend,
-  type Batch,
-  type CompiledModel,
-  type ModelSpec,
-  numerics,
-  type ParameterTensor,
-  XBackendError,
-} from '@xbackend/core';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { type Batch, numerics, type ParameterTensor, XBackendError } from '@xbackend/core';
+import { expect, it } from 'vitest';
 import { adapter } from './adapter.js';
-import { tensorCount } from './test-helpers.js';
+import { engineFixture, tensorCount } from './test-helpers.js';
 
 const softmaxRegression = softmaxSpec([1, 3, 4], 4);
 const smallMlp = mlpSpec([1, 3, 4], [8], 4);
@@ -34,38 +26,14 @@ const smallMlp = mlpSpec([1, 3, 4], [8], 4);
 const F32 = 2e-5;
 
 describeEachEngine(adapter, 'tfjs models', (engine) => {
-  let backend: Backend;
-  let before = 0;
-
-  beforeAll(async () => {
-    backend = await engine.create({});
-  });
-  afterAll(async () => {
-    await backend?.dispose();
-  });
-  // Leak check around every test: each one disposes what it compiles.
-  beforeEach(() => {
-    before = tensorCount();
-  });
-  afterEach(() => {
-    expect(tensorCount(), 'tensors left behind by this test').toBe(before);
-  });
-
-  async function withModel<T>(spec: ModelSpec, params: readonly ParameterTensor[], use: (model: CompiledModel) => Promise<T>): Promise<T> {
-    const model = await backend.compile(spec, params);
-    try {
-      return await use(model);
-    } finally {
-      await model.dispose();
-    }
-  }
+  const { backend, withModel } = engineFixture(engine);
 
   it('reports the engine it runs on', () => {
-    expect(backend.name).toBe('tfjs');
-    expect(backend.engine).toBe(engine.name);
-    expect(backend.dtype).toBe('float32');
-    expect(backend.details.tfjsBackend).toBe(engine.name);
-    expect(backend.details.tfjsCore).toMatch(/^4\./);
+    expect(backend().name).toBe('tfjs');
+    expect(backend().engine).toBe(engine.name);
+    expect(backend().dtype).toBe('float32');
+    expect(backend().details.tfjsBackend).toBe(engine.name);
+    expect(backend().details.tfjsCore).toMatch(/^4\./);
   });
 
   for (const [label, spec, hyper] of [
@@ -158,7 +126,7 @@ describeEachEngine(adapter, 'tfjs models', (engine) => {
 
   it('keeps the tensor count flat over many steps and epochs, and dispose() returns to the baseline', async () => {
     const baseline = tensorCount();
-    const model = await backend.compile(smallMlp, randomParameters(smallMlp, 10));
+    const model = await backend().compile(smallMlp, randomParameters(smallMlp, 10));
     const afterCompile = tensorCount();
     expect(afterCompile).toBeGreaterThan(baseline);
     const batches = [randomBatch(smallMlp, 16, 11), randomBatch(smallMlp, 16, 12), randomBatch(smallMlp, 5, 13)];
@@ -194,7 +162,7 @@ describeEachEngine(adapter, 'tfjs models', (engine) => {
   });
 
   it('a disposed model refuses work with an XBackendError (batches and parameters are checked by core)', async () => {
-    const disposed = await backend.compile(softmaxRegression, randomParameters(softmaxRegression, 19));
+    const disposed = await backend().compile(softmaxRegression, randomParameters(softmaxRegression, 19));
     await disposed.dispose();
     await expect(disposed.evaluate(randomBatch(softmaxRegression, 2, 20))).rejects.toThrow(XBackendError);
   });

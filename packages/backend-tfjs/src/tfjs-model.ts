@@ -11,8 +11,9 @@ import {
   timed,
   XBackendError,
 } from '@xbackend/core';
-import { LinearModel } from './linear-model.js';
+import { Retained } from './retained.js';
 import type { TfjsRuntime } from './runtime.js';
+import { SequentialModel } from './sequential-model.js';
 import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
 
 type SgdOptimizer = ReturnType<TfjsRuntime['tf']['train']['sgd']>;
@@ -25,7 +26,7 @@ interface DeviceBatch {
 }
 
 /**
- * A ModelSpec compiled to tfjs variables and ops (`LinearModel`), trained with `tf.train.sgd`'s `minimize`. Every
+ * A ModelSpec compiled to tfjs variables and ops (`SequentialModel`), trained with `tf.train.sgd`'s `minimize`. Every
  * call runs inside the runtime's queue with this engine's tfjs backend active, creates its temporaries inside
  * `tf.tidy` and reads the host exactly once.
  */
@@ -40,7 +41,7 @@ export class TfjsModel implements CompiledModel {
   private constructor(
     private readonly runtime: TfjsRuntime,
     private readonly spec: ModelSpec,
-    private readonly model: LinearModel,
+    private readonly model: SequentialModel,
     private readonly onDispose: (model: TfjsModel) => void,
     private readonly profiler: Profiler | undefined,
   ) {
@@ -54,7 +55,7 @@ export class TfjsModel implements CompiledModel {
     onDispose: (model: TfjsModel) => void,
     profiler?: Profiler,
   ): Promise<TfjsModel> {
-    return runtime.run(() => new TfjsModel(runtime, spec, new LinearModel(runtime.tf, spec, initial), onDispose, profiler));
+    return runtime.run(() => new TfjsModel(runtime, spec, new SequentialModel(runtime.tf, spec, initial), onDispose, profiler));
   }
 
   async trainStep(batch: Batch, hyper: StepHyperparameters): Promise<BatchStats> {
@@ -66,12 +67,14 @@ export class TfjsModel implements CompiledModel {
       const stats = tf.tidy(() => {
         const device = this.upload(batch);
         const prepared = this.model.prepare(device.x);
-        // minimize() tidies its forward pass; the stats of that same forward pass are kept out of it.
+        // minimize() tidies its forward pass; the stats of that same forward pass are kept out of it, and so is what
+        // the gradients read (disposed once the update is done).
         const kept: { stats?: tfc.Tensor } = {};
+        const retained = new Retained(tf);
         try {
           optimizer.minimize(
             () => {
-              const logits = this.model.logits(prepared);
+              const logits = this.model.logits(prepared, retained);
               const perExample = softmaxCrossEntropy(tf, logits, device.labelMask);
               kept.stats = tf.keep(this.batchStats(perExample, logits, device.labels));
               const mean = tf.mean(perExample) as tfc.Scalar;
@@ -83,6 +86,8 @@ export class TfjsModel implements CompiledModel {
         } catch (error) {
           kept.stats?.dispose();
           throw error;
+        } finally {
+          retained.dispose();
         }
         if (!kept.stats) throw new Error('internal: the training step produced no statistics');
         return kept.stats;

@@ -6,6 +6,10 @@
  */
 import type { BackendTolerances, BrowserTolerances } from '@xbackend/conformance';
 
+/** Why LeNet with saturated sigmoids (its Xavier weights × 100) is the loosest check on every float32 engine. */
+const SATURATED_SIGMOID =
+  'pre-activations reach the hundreds, where float32 rounds them by up to ~3e-5 absolute (|x|·6e-8), and σ′(x) = σ(x)·(1 − σ(x)) ≈ e^−|x| carries that absolute error as a relative one into the step (reference/float32 measures 8.2e-5 too)';
+
 export const TOLERANCES: BackendTolerances = {
   wasm: {
     reason:
@@ -22,6 +26,11 @@ export const TOLERANCES: BackendTolerances = {
       crossEvaluation: { max: 0, measured: 0 },
       extremeLogits: { max: 1e-7, measured: 1.39e-8 },
       mlpRun: { max: 3e-6, measured: 3.69e-7 },
+      lenetLogits: { max: 6e-6, measured: 6.27e-7 },
+      lenetStep: { max: 4e-6, measured: 4.08e-7 },
+      lenetRun: { max: 2e-5, measured: 2.06e-6 },
+      oddWindows: { max: 3e-5, measured: 3.05e-6 },
+      saturatedSigmoid: { max: 8e-4, measured: 8.25e-5, reason: SATURATED_SIGMOID },
     },
   },
   cpu: {
@@ -38,6 +47,11 @@ export const TOLERANCES: BackendTolerances = {
       crossEvaluation: { max: 0, measured: 0 },
       extremeLogits: { max: 1e-7, measured: 1.39e-8 },
       mlpRun: { max: 1e-4, measured: 1.1e-5 },
+      lenetLogits: { max: 1.1e-6, measured: 1.14e-7 },
+      lenetStep: { max: 1.8e-6, measured: 1.86e-7 },
+      lenetRun: { max: 2.2e-5, measured: 2.21e-6 },
+      oddWindows: { max: 7e-5, measured: 7.19e-6 },
+      saturatedSigmoid: { max: 8.6e-4, measured: 8.69e-5, reason: SATURATED_SIGMOID },
     },
   },
 };

@@ -1,4 +1,5 @@
 import { describeEachEngine, mlpSpec, randomParameters, updateError } from '@xbackend/conformance';
+import { presetLayers, UnsupportedLayerError } from '@xbackend/core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { adapter } from './adapter.js';
 import type { TfjsEngineName } from './runtime.js';
@@ -116,5 +117,23 @@ describeEachEngine(adapter, 'trainIdiomatic (plain model.fitDataset)', (factory)
     await expect(trainIdiomatic({ engine, trainIter, testIter, layers: spec.layers, initial: [], lr: 0.1, epochs: 1 })).rejects.toThrow(
       /'1\.weight' \[12,16\] is missing/,
     );
+  });
+
+  it('refuses LeNet, naming its first convolution, before starting the engine', async () => {
+    const images = separableBatches(1, 4, [1, 28, 28], 10, 45);
+    const iter = fixedDataIter(images, 10);
+    const layers = presetLayers('lenet', [1, 28, 28], 10);
+    const lenet = { layers, inputShape: [1, 28, 28], numClasses: 10 };
+    const attempt = trainIdiomatic({
+      engine,
+      trainIter: iter,
+      testIter: iter,
+      layers,
+      initial: randomParameters(lenet, 46),
+      lr: 0.9,
+      epochs: 1,
+    });
+    await expect(attempt).rejects.toThrow(UnsupportedLayerError);
+    await expect(attempt).rejects.toThrow(/layer 0 \(Conv2d\(1, 6, kernel 5×5.*Flatten, Linear and ReLU layers only/);
   });
 });

@@ -11,7 +11,7 @@ import {
   type ModelSpec,
   type ParameterTensor,
 } from '@xbackend/core';
-import { buildSequential, downloadParameters, uploadParameters } from './build-model.js';
+import { buildSequential, checkBuildable, downloadParameters, uploadParameters } from './build-model.js';
 import type { Details, TfjsEngineName } from './runtime.js';
 import { findEngine, startEngine } from './start-engine.js';
 import type { Tfc } from './tfjs-modules.js';
@@ -96,6 +96,7 @@ export async function trainIdiomatic(options: IdiomaticTrainOptions): Promise<Id
     );
   }
   checkModelSpec(spec);
+  checkBuildable(spec.layers);
   const params = checkParameters(spec.layers, options.initial, 'trainIdiomatic');
 
   const runtime = await startEngine(await findEngine(options.engine), options.threads === undefined ? {} : { threads: options.threads });
