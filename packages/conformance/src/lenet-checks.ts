@@ -10,7 +10,7 @@ import { type EngineRef, withEngine } from './engine-ref.js';
 import { compareForward, type Forward, forwardPasses, initialWeights, logitsError, lossesError } from './forward-checks.js';
 import { scaledError, updateError } from './measures.js';
 import { ORACLE } from './oracle.js';
-import { compareRuns, STEP_BATCHES, train, WEIGHT_DECAY } from './step-checks.js';
+import { compareRuns, stepError, train, WEIGHT_DECAY } from './step-checks.js';
 
 /** §7.6's learning rate. */
 const LENET_LR = 0.9;
@@ -39,16 +39,7 @@ export const lenetStepCheck: ParityCheck = {
   name: 'lenetStep',
   title: `takes the same LeNet SGD step, lr ${LENET_LR}, weight decay ${WEIGHT_DECAY} (seeds 0–2, train batches 0, 117 and the last, partial one)`,
   relativeTo: 'the largest |update| of the reference step (loss sums: the reference sum)',
-  async measure(ref) {
-    const [train256] = await fashionMnist(256);
-    const errors: number[] = [];
-    for (const [k, seed] of SEEDS.entries()) {
-      const batch = batchAt(train256, STEP_BATCHES[k] as number);
-      const run = (r: EngineRef) => train(r, seed, 'lenet', { lr: LENET_LR, weightDecay: WEIGHT_DECAY }, [batch], 1);
-      errors.push(await compareRuns(ref, `lenetStep|${seed}`, run));
-    }
-    return worst(errors);
-  },
+  measure: (ref) => stepError(ref, 'lenetStep', ['lenet'], { lr: LENET_LR, weightDecay: WEIGHT_DECAY }),
 };
 
 /**
@@ -95,14 +86,8 @@ export const oddWindowsCheck: ParityCheck = {
   relativeTo: 'the largest |logit| / loss of the reference (steps: the largest |update| of the reference step)',
   async measure(ref) {
     const forward = await compareForward(ref, oddPasses, (a, e) => Math.max(logitsError(a, e), lossesError(a, e)));
-    const [train256] = await fashionMnist(256);
-    const errors = [forward];
-    for (const [k, seed] of SEEDS.entries()) {
-      const batch = batchAt(train256, STEP_BATCHES[k] as number);
-      const run = (r: EngineRef) => train(r, seed, ODD_WINDOWS, { lr: 0.1, weightDecay: WEIGHT_DECAY }, [batch], 1);
-      errors.push(await compareRuns(ref, `oddStep|${seed}`, run));
-    }
-    return worst(errors);
+    const step = await stepError(ref, 'oddStep', [ODD_WINDOWS], { lr: 0.1, weightDecay: WEIGHT_DECAY });
+    return worst([forward, step]);
   },
 };
 

@@ -57,24 +57,35 @@ export async function compareRuns(ref: EngineRef, key: string, run: (r: EngineRe
 }
 
 /** Train batches 0 and 117 of 256 and the last one (96 examples), one per seed. */
-export const STEP_BATCHES = [0, 117, -1] as const;
+const STEP_BATCHES = [0, 117, -1] as const;
+
+/**
+ * The worst error of one SGD step of each model from each seed's initial weights, on that seed's train batch of
+ * STEP_BATCHES; `key` names the models in the oracle's cache.
+ */
+export async function stepError(
+  ref: EngineRef,
+  key: string,
+  models: readonly (ModelPreset | readonly LayerSpec[])[],
+  hyper: StepHyperparameters,
+): Promise<number> {
+  const [train256] = await fashionMnist(256);
+  const errors: number[] = [];
+  for (const [k, seed] of SEEDS.entries()) {
+    const batch = batchAt(train256, STEP_BATCHES[k] as number);
+    for (const [m, model] of models.entries()) {
+      const run = (r: EngineRef) => train(r, seed, model, hyper, [batch], 1);
+      errors.push(await compareRuns(ref, `${key}|${seed}|${m}`, run));
+    }
+  }
+  return worst(errors);
+}
 
 export const sgdStepCheck: ParityCheck = {
   name: 'sgdStep',
   title: `takes the same SGD step with weight decay ${WEIGHT_DECAY} (softmax and MLP, seeds 0–2, train batches 0, 117 and the last, partial one)`,
   relativeTo: 'the largest |update| of the reference step (loss sums: the reference sum)',
-  async measure(ref) {
-    const [train256] = await fashionMnist(256);
-    const errors: number[] = [];
-    for (const [k, seed] of SEEDS.entries()) {
-      const batch = batchAt(train256, STEP_BATCHES[k] as number);
-      for (const preset of ['softmax', 'mlp'] as const) {
-        const run = (r: EngineRef) => train(r, seed, preset, { lr: LR, weightDecay: WEIGHT_DECAY }, [batch], 1);
-        errors.push(await compareRuns(ref, `step|${seed}|${preset}`, run));
-      }
-    }
-    return worst(errors);
-  },
+  measure: (ref) => stepError(ref, 'step', ['softmax', 'mlp'], { lr: LR, weightDecay: WEIGHT_DECAY }),
 };
 
 /** 20 steps of 64: batches 0–18 and the last, partial one (32 examples). */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from './backend.js';
 import { xavierUniform } from './init.js';
-import { presetLayers } from './models.js';
 import { createNn } from './nn.js';
 import { SGD } from './optim.js';
 import { Rng } from './rng.js';
@@ -80,22 +79,16 @@ describe('nn', () => {
 });
 
 describe('nn window layers', () => {
-  it("builds the book's LeNet layer by layer, equal to the preset, with PyTorch's defaults (stride 1, padding 0, pool stride = kernel)", () => {
-    const net = nn.Sequential(
-      nn.Conv2d(1, 6, { kernelSize: 5, padding: 2 }),
-      nn.Sigmoid(),
-      nn.AvgPool2d({ kernelSize: 2, stride: 2 }),
-      nn.Conv2d(6, 16, { kernelSize: 5 }),
-      nn.Sigmoid(),
-      nn.AvgPool2d({ kernelSize: 2 }),
-      nn.Flatten(),
-      nn.Linear(16 * 5 * 5, 120),
-      nn.Sigmoid(),
-      nn.Linear(120, 84),
-      nn.Sigmoid(),
-      nn.Linear(84, 10),
-    );
-    expect(net.layers).toEqual(presetLayers('lenet', [1, 28, 28], 10));
+  it("fills in PyTorch's defaults: stride 1 and padding 0 for Conv2d, pool stride = kernel size; a number means both axes", () => {
+    expect(nn.Conv2d(6, 16, { kernelSize: 5 }).spec).toEqual({
+      kind: 'conv2d',
+      inChannels: 6,
+      outChannels: 16,
+      kernelSize: [5, 5],
+      stride: [1, 1],
+      padding: [0, 0],
+    });
+    expect(nn.AvgPool2d({ kernelSize: 2 }).spec).toEqual({ kind: 'avgpool2d', kernelSize: [2, 2], stride: [2, 2] });
     expect(nn.MaxPool2d({ kernelSize: [3, 2], stride: [2, 1] }).spec).toEqual({ kind: 'maxpool2d', kernelSize: [3, 2], stride: [2, 1] });
   });
 
