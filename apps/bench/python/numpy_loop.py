@@ -11,7 +11,7 @@ from common import load_run, now_ms, report
 
 def main(folder):
     run, data = load_run(folder)
-    weight, bias = data["weight"].copy(), data["bias"].copy()
+    weight, bias = (p.copy() for p in data["parameters"].values())  # Sequential(Flatten, Linear)
     lr, batch_size = np.float32(run["lr"]), run["batchSize"]
     scale = np.float32(255)  # float32 division: the same values as ToTensor's v / 255
     images, labels = data["train_images"], data["train_labels"]

@@ -1,36 +1,16 @@
-"""Peer row: d2l §3.7 (concise softmax regression), the book's PyTorch code, with the data held in memory.
+"""Peer row: d2l §3.7 (concise softmax regression) or §4.3 (concise MLP), the book's PyTorch code, data in memory.
 
 The same batches in the same order as every other row (the bench's per-epoch orders) and the same initial weights
-(copied into the Linear layer instead of `net.apply(init_weights)`); `train_epoch_ch3`, `accuracy` and
-`evaluate_accuracy` as the book writes them. Usage: python3 pytorch_d2l.py <run folder written by the bench>.
+(copied into the net instead of `net.apply(init_weights)`); `train_epoch_ch3` and `evaluate_accuracy` as the book
+writes them. Usage: python3 pytorch_d2l.py <run folder written by the bench>.
 """
 import sys
 
 import torch
 from torch import nn
 
-from common import load_run, now_ms, report
-
-
-class Accumulator:
-    """For accumulating sums over `n` variables (d2l)."""
-
-    def __init__(self, n):
-        self.data = [0.0] * n
-
-    def add(self, *args):
-        self.data = [a + float(b) for a, b in zip(self.data, args)]
-
-    def __getitem__(self, idx):
-        return self.data[idx]
-
-
-def accuracy(y_hat, y):
-    """Compute the number of correct predictions (d2l)."""
-    if len(y_hat.shape) > 1 and y_hat.shape[1] > 1:
-        y_hat = y_hat.argmax(axis=1)
-    cmp = y_hat.type(y.dtype) == y
-    return float(cmp.type(y.dtype).sum())
+from common import load_run, report, report_epochs
+from d2l_torch import Accumulator, accuracy, in_memory_iters, load_initial_weights, versions
 
 
 def evaluate_accuracy(net, data_iter):
@@ -59,42 +39,25 @@ def train_epoch_ch3(net, train_iter, loss, updater):
     return metric[0] / metric[2], metric[1] / metric[2]
 
 
+def book_net(model, features, classes):
+    """§3.7's and §4.3's nets, as the book writes them."""
+    if model == "softmax":
+        return nn.Sequential(nn.Flatten(), nn.Linear(features, classes))
+    if model == "mlp":
+        return nn.Sequential(nn.Flatten(), nn.Linear(features, 256), nn.ReLU(), nn.Linear(256, classes))
+    raise ValueError(f"pytorch_d2l.py trains softmax and mlp, not {model}")
+
+
 def main(folder):
     run, data = load_run(folder)
-    rows, cols = run["sampleShape"][-2:]
-    # ToTensor once, up front: the data set is held in memory as float32 in [0, 1].
-    train_x = torch.from_numpy(data["train_images"]).to(torch.float32).div(255).reshape(-1, 1, rows, cols)
-    train_y = torch.from_numpy(data["train_labels"])
-    test_x = torch.from_numpy(data["test_images"]).to(torch.float32).div(255).reshape(-1, 1, rows, cols)
-    test_y = torch.from_numpy(data["test_labels"])
-    batch_size = run["batchSize"]
-
-    def train_iter(epoch):
-        order = torch.from_numpy(data["orders"][epoch])
-        for start in range(0, len(order), batch_size):
-            index = order[start:start + batch_size]
-            yield train_x[index], train_y[index]
-
-    def test_iter():
-        for start in range(0, len(test_y), batch_size):
-            yield test_x[start:start + batch_size], test_y[start:start + batch_size]
-
-    net = nn.Sequential(nn.Flatten(), nn.Linear(rows * cols, run["classes"]))
-    with torch.no_grad():
-        net[1].weight.copy_(torch.from_numpy(data["weight"]))
-        net[1].bias.copy_(torch.from_numpy(data["bias"]))
+    train_iter, test_iter = in_memory_iters(run, data)
+    net = book_net(run["model"], run["features"], run["classes"])
+    load_initial_weights(net, data)
     loss = nn.CrossEntropyLoss(reduction="none")
     trainer = torch.optim.SGD(net.parameters(), lr=run["lr"])
-    report({"versions": {"python": sys.version.split()[0], "torch": torch.__version__},
-            "threads": torch.get_num_threads()})
-    for epoch in range(run["epochs"]):
-        started = now_ms()
-        train_loss, train_acc = train_epoch_ch3(net, train_iter(epoch), loss, trainer)
-        train_ms = now_ms() - started
-        started = now_ms()
-        test_acc = evaluate_accuracy(net, test_iter())
-        report({"epoch": epoch, "trainMs": train_ms, "evalMs": now_ms() - started,
-                "trainLoss": train_loss, "trainAcc": train_acc, "testAcc": test_acc})
+    report(versions())
+    report_epochs(run["epochs"], lambda epoch: train_epoch_ch3(net, train_iter(epoch), loss, trainer),
+                  lambda: evaluate_accuracy(net, test_iter()))
 
 
 if __name__ == "__main__":

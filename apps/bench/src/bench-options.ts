@@ -1,4 +1,5 @@
-import { D2L_DEFAULTS, InvalidArgumentError } from '@xbackend/core';
+import { D2L_DEFAULTS, InvalidArgumentError, MODEL_PRESETS, type ModelPreset, PRESET_TRAINING } from '@xbackend/core';
+import { describeInit, presetInit, type WeightInit } from '@xbackend/runs';
 import type { BrowserRequest } from './browser-targets.js';
 import type { DataSpec, FaultKind } from './protocol.js';
 
@@ -12,8 +13,15 @@ export interface BenchOptions {
   /** Fresh child processes per target and batch size. */
   readonly repeat: number;
   readonly seed: number;
-  readonly lr: number;
-  readonly initStd: number;
+  /** The book's model to train: §3.7 softmax regression (the default), §4.3's MLP or §7.6's LeNet. */
+  readonly model?: ModelPreset;
+  /** SGD's learning rate; default the model's own (core's `PRESET_TRAINING`: 0.1, LeNet 0.9). */
+  readonly lr?: number;
+  /**
+   * Standard deviation of the N(0, std) initial weights of the models the book initialises that way (softmax, mlp;
+   * default 0.01). LeNet starts from the book's xavierUniform weights, so giving it one is an error.
+   */
+  readonly initStd?: number;
   /** Intra-op threads for engines that have the setting; undefined: each engine's default. */
   readonly threads?: number;
   /** Whether idle intra-op threads spin between calls (onnxruntime); undefined: each engine's default. */
@@ -40,16 +48,31 @@ export interface BenchOptions {
   readonly command: string;
 }
 
-/** What the bench measures unless told otherwise: d2l §3.7's settings, for fewer epochs than the book's. */
+/** What the bench measures unless told otherwise: d2l §3.7's settings, for fewer epochs than the book's (lr and init: the model's). */
 export const DEFAULTS = {
+  model: 'softmax',
   epochs: 3,
   warmupEpochs: 1,
   batchSizes: [D2L_DEFAULTS.batchSize],
   repeat: 1,
   seed: D2L_DEFAULTS.seed,
-  lr: D2L_DEFAULTS.lr,
-  initStd: D2L_DEFAULTS.initStd,
 } as const;
+
+/** How a bench trains: the model, SGD's lr and the initial weights, with the model's defaults filled in. */
+export interface BenchTraining {
+  readonly model: ModelPreset;
+  readonly lr: number;
+  /** How every row's initial weights are drawn (core's seeded initializer): N(0, std), or LeNet's xavierUniform. */
+  readonly init: WeightInit;
+}
+
+/** The options' model, lr and init, each defaulting to the book's for that model (`checkBenchOptions` has passed). */
+export function benchTraining(o: Pick<BenchOptions, 'model' | 'lr' | 'initStd'>): BenchTraining {
+  const model = o.model ?? DEFAULTS.model;
+  const book = presetInit(model);
+  const init: WeightInit = book.kind === 'normal' && o.initStd !== undefined ? { kind: 'normal', std: o.initStd } : book;
+  return { model, lr: o.lr ?? PRESET_TRAINING[model].lr, init };
+}
 
 function positiveInt(value: number, name: string): void {
   if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1, got ${value}.`);
@@ -67,9 +90,22 @@ export function checkBenchOptions(o: BenchOptions): void {
     throw new InvalidArgumentError(`batchSizes lists a size twice: ${o.batchSizes.join(', ')}.`);
   positiveInt(o.repeat, 'repeat');
   if (!Number.isSafeInteger(o.seed)) throw new InvalidArgumentError(`seed must be a whole number, got ${o.seed}.`);
-  if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new InvalidArgumentError(`lr must be a finite number > 0, got ${o.lr}.`);
-  if (!(o.initStd >= 0) || !Number.isFinite(o.initStd))
-    throw new InvalidArgumentError(`initStd must be a finite number >= 0, got ${o.initStd}.`);
+  const model = o.model ?? DEFAULTS.model;
+  if (!MODEL_PRESETS.includes(model))
+    throw new InvalidArgumentError(`model must be one of ${MODEL_PRESETS.join(', ')}, got '${String(model)}'.`);
+  if (o.lr !== undefined && (!(o.lr > 0) || !Number.isFinite(o.lr)))
+    throw new InvalidArgumentError(`lr must be a finite number > 0, got ${o.lr}.`);
+  if (o.initStd !== undefined) {
+    if (!(o.initStd >= 0) || !Number.isFinite(o.initStd))
+      throw new InvalidArgumentError(`initStd must be a finite number >= 0, got ${o.initStd}.`);
+    const book = presetInit(model);
+    if (book.kind !== 'normal') {
+      throw new InvalidArgumentError(
+        `--init-std sets the std of N(0, std) initial weights, but the book initialises ${model} ${describeInit(book)} ` +
+          `(and PyTorch's default biases), as the bench does: leave out --init-std with --model ${model}.`,
+      );
+    }
+  }
   if (o.threads !== undefined) positiveInt(o.threads, 'threads');
   if (o.spinning !== undefined && typeof o.spinning !== 'boolean')
     throw new InvalidArgumentError(`spinning must be true or false, got ${String(o.spinning)}.`);
@@ -95,7 +131,7 @@ function checkBrowserOptions(o: BenchOptions, browser: BrowserRequest): void {
       '--browser runs the playground page on the whole data set: leave out --train-examples and --test-examples (or give a smaller data set with --data-dir).',
     );
   }
-  if (o.initStd !== D2L_DEFAULTS.initStd) {
+  if (o.initStd !== undefined && o.initStd !== D2L_DEFAULTS.initStd) {
     throw new InvalidArgumentError(
       `--browser runs the book's script, which initialises with N(0, ${D2L_DEFAULTS.initStd}): leave out --init-std.`,
     );

@@ -109,8 +109,16 @@ describe('xbackend-bench on tiny fixture data', () => {
     }
     expect(report.rows.map((r) => r.engine)).toEqual(['float32', 'float64', 'cpu', 'cpu', 'cpu']);
     expect(report.rows.find((r) => r.target === 'tfjs-idiomatic/cpu')?.details?.loop).toBe('tf.LayersModel.fitDataset');
-    expect(report.settings).toMatchObject({ epochs: EPOCHS, warmupEpochs: 1, batchSizes: [BATCH], seed: 0, lr: 0.1, initStd: 0.01 });
-    expect(report.settings.model).toBe('Sequential(Flatten, Linear(784, 10))');
+    expect(report.settings).toMatchObject({
+      epochs: EPOCHS,
+      warmupEpochs: 1,
+      batchSizes: [BATCH],
+      seed: 0,
+      model: 'softmax',
+      lr: 0.1,
+      init: { kind: 'normal', std: 0.01 },
+    });
+    expect(report.settings.architecture).toBe('Sequential(Flatten, Linear(784, 10))');
     expect(report.machine.node).toBe(process.version);
     expect(report.machine.cores).toBeGreaterThan(0);
     expect(report.machine.packages['@xbackend/core']).toMatch(/^\d+\.\d+\.\d+/);
@@ -121,6 +129,8 @@ describe('xbackend-bench on tiny fixture data', () => {
   it('writes REPORT.md, the two charts and bench.json, and leaves no temporary files', async () => {
     expect((await readdir(out)).sort()).toEqual(Object.values(BENCH_FILES).sort());
     const markdown = await readFile(join(out, BENCH_FILES.markdown), 'utf8');
+    expect(markdown).toContain('# xbackend bench: Softmax regression (d2l §3.7)');
+    expect(markdown).toContain('Sequential(Flatten, Linear(784, 10)), N(0, 0.01) init, SGD lr 0.1,');
     expect(markdown).toContain(`## Batch size ${BATCH}`);
     expect(markdown).toMatch(/\| tfjs\/cpu \| [\d.]+ \([\d.]+–[\d.]+\) \|/);
     expect(markdown).toMatch(/\| tfjs\/cpu \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ % \|/);
@@ -133,5 +143,81 @@ describe('xbackend-bench on tiny fixture data', () => {
       expect(svg).toContain('tfjs-idiomatic/cpu');
     }
     expect(stdout).toContain('| reference/float64 |');
+  });
+});
+
+describe('xbackend-bench --model lenet on tiny fixture data', () => {
+  const TRAIN = 128;
+  const SIZES = [32, 64];
+  /**
+   * How far a row's final train loss may be from reference/float32's after these few float32 SGD steps of LeNet from the
+   * same weights: measured at most 2.4e-7 (tfjs/wasm at B=32), so 5e-6 is 20× that. A tfjs floor whose first convolution
+   * got no gradient ended 1.2e-5 away, one whose convolution filters got none 1.1e-3.
+   */
+  const LOSS_TOLERANCE = 5e-6;
+  let report: BenchReport;
+  let markdown: string;
+
+  beforeAll(async () => {
+    const out = await tempDir();
+    const run = await runBenchCli([
+      ...(await fixtureFlags()),
+      '--model',
+      'lenet',
+      '--no-peers',
+      '--backends',
+      'reference/float32,onnxruntime/cpu,tfjs/wasm',
+      '--train-examples',
+      String(TRAIN),
+      '--test-examples',
+      '64',
+      '--epochs',
+      '1',
+      '--warmup-epochs',
+      '0',
+      '--batch-sizes',
+      SIZES.join(','),
+      '--out',
+      out,
+    ]);
+    if (run.code !== 0) throw new Error(`bench failed (${run.code}):\n${run.stderr}`);
+    report = JSON.parse(await readFile(join(out, BENCH_FILES.json), 'utf8')) as BenchReport;
+    markdown = await readFile(join(out, BENCH_FILES.markdown), 'utf8');
+  });
+
+  it("trains the book's LeNet with its lr and init on every row: the adapters', their floors and reference/float32", () => {
+    expect(report.settings).toMatchObject({ model: 'lenet', lr: 0.9, init: { kind: 'xavierUniform' }, epochs: 1, warmupEpochs: 0 });
+    expect(report.settings.architecture).toMatch(/^Sequential\(Conv2d\(1, 6, kernel 5×5, stride 1×1, padding 2×2\), Sigmoid, AvgPool2d/);
+    const targets = ['reference/float32', 'onnxruntime/cpu', 'onnxruntime-floor/cpu', 'tfjs/wasm', 'tfjs-floor/wasm'];
+    expect(report.rows.map((r) => [r.target, r.batchSize])).toEqual(SIZES.flatMap((b) => targets.map((t) => [t, b])));
+    for (const row of report.rows) {
+      expect(row.status, row.error).toBe('ok');
+      expect(row.epochMs?.count).toBe(1);
+      if (row.kind === 'adapter') {
+        expect(row.stepMs?.count).toBe(Math.ceil(TRAIN / row.batchSize));
+        expect(row.split?.compute).toBeGreaterThan(0);
+        expect(row.split?.eval).toBeGreaterThan(0);
+      }
+    }
+    for (const target of ['onnxruntime/cpu', 'tfjs/wasm']) expect(report.rows.find((r) => r.target === target)?.vsFloor).toBeGreaterThan(0);
+    // tfjs's trainIdiomatic builds no convolutions: its row says so instead of running.
+    expect(report.skipped.map((s) => s.label)).toContain('tfjs-idiomatic/wasm');
+  });
+
+  it('gives every row the same batches from the same xavierUniform weights: the final losses agree at each batch size', () => {
+    for (const batchSize of SIZES) {
+      const rows = report.rows.filter((r) => r.batchSize === batchSize);
+      const reference = rows.find((r) => r.target === 'reference/float32')?.trainLoss as number;
+      for (const row of rows) expect(Math.abs((row.trainLoss as number) - reference), row.target).toBeLessThan(LOSS_TOLERANCE);
+    }
+  });
+
+  it('says in REPORT.md which model, init and lr were measured, with the split and the batch-size scaling', () => {
+    expect(markdown).toContain('# xbackend bench: LeNet (d2l §7.6)');
+    expect(markdown).toContain("xavierUniform init (PyTorch's default biases), SGD lr 0.9");
+    expect(markdown).toContain('## Median epoch time (s) by batch size');
+    expect(markdown).toMatch(/\| onnxruntime\/cpu \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ % \|/);
+    expect(markdown).toContain('tf.variableGrads');
+    expect(markdown).toMatch(/\| tfjs-idiomatic\/wasm \| not run: the tfjs adapter's trainIdiomatic/);
   });
 });

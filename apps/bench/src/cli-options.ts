@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { D2L_DEFAULTS, MODEL_PRESETS, type ModelPreset, PRESET_TRAINING } from '@xbackend/core';
 import {
   absoluteBackendItem,
   addDataOptions,
@@ -34,8 +35,9 @@ export interface BenchFlags extends DataFlags, ThreadFlags {
   batchSizes: number[];
   repeat: number;
   seed: number;
-  lr: number;
-  initStd: number;
+  model: ModelPreset;
+  lr?: number;
+  initStd?: number;
   python: string;
   peers: boolean;
   /** `--browser` alone is true; with a list, its items. */
@@ -74,11 +76,22 @@ export function defineOptions(cmd: Command): Command {
         .default(DEFAULTS.repeat),
     )
     .addOption(new Option('--seed <n>', 'seed of the initial weights and the data order').argParser(parseInteger).default(DEFAULTS.seed))
-    .addOption(new Option('--lr <number>', 'learning rate of SGD').argParser(parsePositiveNumber).default(DEFAULTS.lr))
     .addOption(
-      new Option('--init-std <number>', 'standard deviation of the N(0, std) initial weights')
-        .argParser(parseNonNegativeNumber)
-        .default(DEFAULTS.initStd),
+      new Option('--model <name>', "the book's model every row trains: softmax (§3.7 softmax regression), mlp (§4.3) or lenet (§7.6)")
+        .choices(MODEL_PRESETS)
+        .default(DEFAULTS.model),
+    )
+    .addOption(
+      new Option(
+        '--lr <number>',
+        `learning rate of SGD (default: the model's, ${MODEL_PRESETS.map((m) => `${PRESET_TRAINING[m].lr} for ${m}`).join(', ')})`,
+      ).argParser(parsePositiveNumber),
+    )
+    .addOption(
+      new Option(
+        '--init-std <number>',
+        `standard deviation of the N(0, std) initial weights of softmax and mlp (default ${D2L_DEFAULTS.initStd}; lenet starts from xavierUniform weights)`,
+      ).argParser(parseNonNegativeNumber),
     )
     .option('--out <dir>', 'directory for bench.json, REPORT.md and the SVG charts (default: bench-out/<timestamp>)');
   return addDataOptions(addThreadOptions(cmd))
@@ -114,8 +127,9 @@ export function benchOptions(flags: BenchFlags, cwd: string, command: string): B
     batchSizes: flags.batchSizes,
     repeat: flags.repeat,
     seed: flags.seed,
-    lr: flags.lr,
-    initStd: flags.initStd,
+    model: flags.model,
+    ...(flags.lr === undefined ? {} : { lr: flags.lr }),
+    ...(flags.initStd === undefined ? {} : { initStd: flags.initStd }),
     ...threadOptions(flags),
     data: {
       ...(flags.dataDir === undefined ? {} : { dataDir: resolve(cwd, flags.dataDir) }),

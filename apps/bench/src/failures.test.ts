@@ -58,6 +58,8 @@ describe('bad input', () => {
     [['--epochs', '0'], /Expected a whole number >= 1, got '0'/],
     [['--batch-sizes', '64,,256'], /comma-separated list without empty items/],
     [['--train-examples', '100000'], /--train-examples 100000 exceeds the 512 examples/],
+    [['--model', 'resnet'], /'resnet' is invalid. Allowed choices are softmax, mlp, lenet/],
+    [['--model', 'lenet', '--init-std', '0.1'], /the book initialises lenet xavierUniform .*: leave out --init-std with --model lenet/],
   ])('%j exits with 2, a message saying what is wrong, and writes nothing', async (args, message) => {
     const out = join(await tempDir(), 'out');
     const run = await runBenchCli([...(await fixtureFlags()), ...args, '--out', out]);

@@ -31,7 +31,7 @@ export async function measureOnnxruntimeFloor(
   const engine = request.engine ?? 'cpu';
   const threads = request.threads ?? 1;
   const spinning = request.spinning ?? false;
-  const { layers, initial } = await initialWeights(train, request.seed, request.initStd);
+  const { layers, initial } = await initialWeights(train, request);
   const spec: ModelSpec = { layers, inputShape: [...train.sampleShape], numClasses: train.numClasses };
   const sessionOptions: Ort.InferenceSession.SessionOptions = {
     executionProviders: [engine],

@@ -1,6 +1,8 @@
 import type * as Tfc from '@tensorflow/tfjs-core';
-import type { DataIter } from '@xbackend/core';
-import { type FloorSession, type PreparedBatch, prepareEpoch, runFloor } from './floor-loop.js';
+import type { DataIter, LayerSpec, ModelPreset, ParameterTensor } from '@xbackend/core';
+import { type FloorSession, type PreparedBatch, runFloor } from './floor-loop.js';
+import { layersFloor } from './floor-tfjs-layers.js';
+import { softmaxFloor } from './floor-tfjs-softmax.js';
 import { initialWeights } from './initial-weights.js';
 import type { ProgressMessage, RunMeasurement, RunRequest } from './protocol.js';
 
@@ -14,11 +16,42 @@ const ENGINE_PACKAGES: Readonly<Record<string, string>> = {
   tensorflow: '@tensorflow/tfjs-node',
 };
 
+/** What a model's floor is built from: tfjs, the model and its initial weights, and the batches as tensors. */
+export interface TfjsFloorContext {
+  readonly tf: typeof Tfc;
+  readonly layers: readonly LayerSpec[];
+  /** PyTorch layout, as every row starts from them. */
+  readonly initial: readonly ParameterTensor[];
+  readonly lr: number;
+  readonly sampleShape: readonly number[];
+  readonly classes: number;
+  readonly test: DataIter;
+  /** A batch's examples as float32 `v / 255` on the device, `[size, features]` in the data's (CHW) order, and its labels. */
+  readonly upload: (batch: PreparedBatch) => { x: Tfc.Tensor2D; y: Tfc.Tensor1D };
+}
+
+/** A model's tfjs floor: one SGD step per batch and the test set's correct count, as tensors the host then reads. */
+export interface TfjsFloorModel {
+  /** One SGD step; the batch's loss sum and correct count as one 2-element tensor. */
+  step(batch: PreparedBatch): Tfc.Tensor;
+  /** Correct predictions on the test set, as a scalar tensor. */
+  testCorrect(): Tfc.Tensor;
+  /** How it computes, in words (the row's `loop` detail). */
+  readonly loop: string;
+  dispose(): void;
+}
+
+/** Softmax regression has its step with hand-written gradients; the models with hidden layers go through the tape. */
+const FLOOR_MODELS: Readonly<Record<ModelPreset, (context: TfjsFloorContext) => Promise<TfjsFloorModel>>> = {
+  softmax: softmaxFloor,
+  mlp: layersFloor,
+  lenet: layersFloor,
+};
+
 /**
- * The tfjs floor: one SGD step of softmax regression written directly in tfjs ops, gradients by hand (no tape, no
- * optimizer), in the matmul orientations tfjs-backend-wasm runs fastest (no transpose flags; `transpose` only on the
- * small operands), the pixel bytes uploaded as int32 and divided by 255 on the device. Batches are gathered in advance;
- * the host reads two numbers per step, as the adapter does.
+ * The tfjs floor: the model's SGD step written directly in tfjs ops (see `FLOOR_MODELS`), the pixel bytes uploaded as
+ * int32 and divided by 255 on the device. Batches are gathered in advance; the host reads two numbers per step, as the
+ * adapter does.
  */
 export async function measureTfjsFloor(
   request: RunRequest,
@@ -34,71 +67,51 @@ export async function measureTfjsFloor(
   const tf: typeof Tfc = await import('@tensorflow/tfjs-core');
   await import(enginePackage);
   if (!(await tf.setBackend(engine))) throw new Error(`tfjs could not start its '${engine}' backend`);
-  const { initial } = await initialWeights(train, request.seed, request.initStd);
-  const [weight, bias] = initial;
-  if (!weight || !bias || initial.length !== 2) throw new Error('internal: the floor trains softmax regression (one Linear)');
-  const features = weight.shape[1] as number;
-  const classes = train.numClasses;
-  const w = tf.variable(tf.tensor2d(Float32Array.from(weight.data), [classes, features]));
-  const b = tf.variable(tf.tensor1d(Float32Array.from(bias.data)));
-  const lr = tf.scalar(request.lr);
+  const { layers, initial } = await initialWeights(train, request);
+  const features = train.sampleShape.reduce((a, b) => a * b, 1);
   const scale = tf.scalar(255);
   const widened = new Int32Array(train.batchSize * features);
-
-  /** Examples as float32 `v / 255` on the device, and the labels. */
   const upload = (batch: PreparedBatch) => {
     const ints = widened.length >= batch.pixels.length ? widened.subarray(0, batch.pixels.length) : new Int32Array(batch.pixels.length);
     ints.set(batch.pixels);
     return {
-      x: tf.div(tf.cast(tf.tensor2d(ints, [batch.size, features], 'int32'), 'float32'), scale),
+      x: tf.div(tf.cast(tf.tensor2d(ints, [batch.size, features], 'int32'), 'float32'), scale) as Tfc.Tensor2D,
       y: tf.tensor1d(batch.labels, 'int32'),
     };
   };
-  const [testSet] = prepareEpoch(test.withBatchSize?.(test.numExamples) ?? test, 0);
-  if (!testSet) throw new Error('internal: no test set');
-  const logitsOf = (x: Tfc.Tensor) => tf.add(tf.matMul(x, tf.transpose(w)), b);
-  const hits = (logits: Tfc.Tensor, y: Tfc.Tensor) => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
-
+  const model = await FLOOR_MODELS[request.model]({
+    tf,
+    layers,
+    initial,
+    lr: request.lr,
+    sampleShape: train.sampleShape,
+    classes: train.numClasses,
+    test,
+    upload,
+  });
+  /** Reads a tensor the model returned, then frees it. */
+  const read = async (tensor: Tfc.Tensor) => {
+    const values = await tensor.data();
+    tensor.dispose();
+    return values;
+  };
   const session: FloorSession = {
     async train(batches) {
       let lossSum = 0;
       let correct = 0;
       for (const batch of batches) {
-        const stats = tf.tidy(() => {
-          const { x, y } = upload(batch);
-          const logits = logitsOf(x);
-          const shifted = tf.sub(logits, tf.max(logits, 1, true));
-          const exp = tf.exp(shifted);
-          const total = tf.sum(exp, 1, true);
-          const onehot = tf.oneHot(y, classes);
-          const loss = tf.sub(tf.log(tf.squeeze(total, [1])), tf.sum(tf.mul(shifted, onehot), 1));
-          const dz = tf.div(tf.sub(tf.div(exp, total), onehot), tf.scalar(batch.size));
-          w.assign(tf.sub(w, tf.mul(lr, tf.matMul(tf.transpose(dz), x))));
-          b.assign(tf.sub(b, tf.mul(lr, tf.sum(dz, 0))));
-          return tf.stack([tf.sum(loss), hits(logits, y)]);
-        });
-        const [loss, hit] = await stats.data();
-        stats.dispose();
+        const [loss, hit] = await read(model.step(batch));
         lossSum += loss as number;
         correct += hit as number;
       }
       return { lossSum, correct };
     },
     async correct() {
-      const result = tf.tidy(() => {
-        const { x, y } = upload(testSet);
-        return hits(logitsOf(x), y);
-      });
-      const [value] = await result.data();
-      result.dispose();
+      const [value] = await read(model.testCorrect());
       return value as number;
     },
   };
-  const details = {
-    tfjsCore: tf.version_core,
-    tfjsBackend: engine,
-    loop: 'tfjs ops with hand-written gradients over batches gathered in advance',
-  };
+  const details = { tfjsCore: tf.version_core, tfjsBackend: engine, loop: model.loop };
   try {
     return await runFloor(
       request,
@@ -108,6 +121,7 @@ export async function measureTfjsFloor(
       onProgress,
     );
   } finally {
-    tf.dispose([w, b, lr, scale]);
+    model.dispose();
+    scale.dispose();
   }
 }

@@ -27,7 +27,7 @@ export async function main(argv: readonly string[], io: BenchIO = { stdout: proc
   const console = createConsole(io);
   let someFailed = false;
   const program = createProgram('xbackend-bench', VERSION, io).description(
-    'side-by-side speed of every xbackend backend/engine on d2l §3.7 softmax regression (Fashion-MNIST), each in its own process; writes bench.json, REPORT.md and SVG charts',
+    "side-by-side speed of every xbackend backend/engine on one of the book's Fashion-MNIST models (d2l §3.7 softmax regression; --model mlp or lenet), each in its own process; writes bench.json, REPORT.md and SVG charts",
   );
   defineOptions(program).action(async (flags: BenchFlags) => {
     const options = benchOptions(flags, console.cwd, commandLine(argv.slice(2)));

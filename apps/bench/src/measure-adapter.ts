@@ -2,16 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry, type DataIter, evaluateAccuracy, loadBackend, presetLayers, sequentialOf, trainEpochCh3 } from '@xbackend/core';
-import { type RunEpoch, RunFilesWriter } from '@xbackend/runs';
+import { initializerOf, type RunEpoch, RunFilesWriter } from '@xbackend/runs';
 import { EpochProfiler } from './epoch-profiler.js';
 import { peakRssBytes } from './peak-memory.js';
 import type { EpochRecord, ProgressMessage, RunMeasurement, RunRequest } from './protocol.js';
 import { timeTrainSteps } from './step-timer.js';
 
 /**
- * The book's §3.7 script on one adapter: `loadBackend`, Sequential(Flatten, Linear), N(0, std) init,
- * CrossEntropyLoss('none'), SGD, core's `trainEpochCh3` + `evaluateAccuracy`; warm-up epochs first, then the
- * measured ones. An epoch is its training pass plus the test evaluation, split by core's profiling hook into data,
+ * The book's script on one adapter: `loadBackend`, the model's Sequential (§3.7 softmax regression, §4.3 MLP or §7.6
+ * LeNet), its init (N(0, std), or LeNet's xavierUniform), CrossEntropyLoss('none'), SGD, core's `trainEpochCh3` +
+ * `evaluateAccuracy`; warm-up epochs first, then the measured ones. An epoch is its training pass plus the test evaluation, split by core's profiling hook into data,
  * compute, host reads, evaluation and the rest; every trainStep is timed too. After each epoch the run writes what
  * `xbackend train` writes, as it writes it (metrics.json and curves.svg through a RunFilesWriter, which writes them
  * atomically in the background) into a temporary folder, timed as `write`.
@@ -40,9 +40,9 @@ export async function measureAdapter(
   try {
     runDir = await mkdtemp(join(tmpdir(), 'xbackend-bench-run-'));
     const files = new RunFilesWriter(runDir);
-    const { nn, init, loss, optim } = loaded;
-    const net = sequentialOf(nn, presetLayers('softmax', train.sampleShape, train.numClasses));
-    net.apply(init.normal({ std: request.initStd }));
+    const { nn, loss, optim } = loaded;
+    const net = sequentialOf(nn, presetLayers(request.model, train.sampleShape, train.numClasses));
+    net.apply(initializerOf(request.init));
     await net.compile(train.sampleShape, train.numClasses);
     const buildMs = performance.now() - buildStart;
 
@@ -60,7 +60,7 @@ export async function measureAdapter(
       weightDecay: 0,
       epochs: totalEpochs,
       seed: request.seed,
-      initStd: request.initStd,
+      init: request.init,
     };
     for (let epoch = 0; epoch < totalEpochs; epoch++) {
       const warmup = epoch < request.warmupEpochs;

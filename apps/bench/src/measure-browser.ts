@@ -106,6 +106,7 @@ export function runInBrowser(request: RunRequest, session: BrowserSession, optio
   options.onProgress?.({ type: 'progress', phase: 'build' });
   const query = unattendedQuery({
     backend: `${request.backend}/${request.engine}`,
+    model: request.model,
     batchSize: request.batchSize,
     lr: request.lr,
     seed: request.seed,

@@ -1,5 +1,5 @@
 import type { TfjsEngineName } from '@xbackend/backend-tfjs';
-import type { DataIter } from '@xbackend/core';
+import type { DataIter, ModelPreset } from '@xbackend/core';
 import { initialWeights } from './initial-weights.js';
 import { peakRssBytes } from './peak-memory.js';
 import type { EpochRecord, ProgressMessage, RunMeasurement, RunRequest } from './protocol.js';
@@ -8,6 +8,12 @@ import type { EpochRecord, ProgressMessage, RunMeasurement, RunRequest } from '.
 export const IDIOMATIC_BACKEND = 'tfjs-idiomatic';
 /** The backend whose engines the baseline runs on: it is written with that adapter's `trainIdiomatic`. */
 export const IDIOMATIC_ENGINES_OF = 'tfjs';
+
+/** The models `trainIdiomatic` builds as tf.layers, and why the others have no idiomatic row. */
+export const IDIOMATIC_MODELS: { readonly runs: readonly ModelPreset[]; readonly otherwise: string } = {
+  runs: ['softmax', 'mlp'],
+  otherwise: "the tfjs adapter's trainIdiomatic (tf.layers model.fitDataset) builds Flatten, Linear and ReLU layers only",
+};
 
 /**
  * The plain-tfjs baseline: `trainIdiomatic` (tf.layers + model.fitDataset) with the same batches in the same order,
@@ -23,7 +29,7 @@ export async function measureIdiomatic(
   const { train, test } = data;
   onProgress({ type: 'progress', phase: 'build' });
   const started = performance.now();
-  const { layers, initial } = await initialWeights(train, request.seed, request.initStd);
+  const { layers, initial } = await initialWeights(train, request);
 
   // Imported here, not at the top: only this child needs tfjs.
   const { trainIdiomatic } = await import('@xbackend/backend-tfjs');

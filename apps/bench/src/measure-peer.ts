@@ -3,20 +3,57 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sizeOf } from '@xbackend/core';
+import { type ModelPreset, sizeOf } from '@xbackend/core';
 import { epochOrder } from '@xbackend/datasets';
 import type { BenchData } from './bench-data.js';
 import { initialWeights } from './initial-weights.js';
 import { peakRssBytes } from './peak-memory.js';
 import type { EpochRecord, ProgressMessage, RunMeasurement, RunRequest } from './protocol.js';
 
-/** The Python peer rows: a script under apps/bench/python and the modules it imports. */
+interface PeerScript {
+  /** Under apps/bench/python. */
+  readonly script: string;
+  /** What the row runs, in words (its `loop` detail). */
+  readonly loop: string;
+}
+
+/** A Python peer row: the modules it imports, its script for each model it is written for, and why the others have none. */
+interface Peer {
+  readonly modules: readonly string[];
+  readonly scripts: Readonly<Partial<Record<ModelPreset, PeerScript>>>;
+  /** Why the models without a script have none. */
+  readonly otherwise?: string;
+}
+
+/** The Python peer rows. */
 export const PEERS = {
-  numpy: { script: 'numpy_loop.py', modules: ['numpy'], loop: 'plain numpy loop (float32)' },
-  pytorch: { script: 'pytorch_d2l.py', modules: ['numpy', 'torch'], loop: "d2l §3.7's PyTorch code (train_epoch_ch3), data in memory" },
-} as const;
+  numpy: {
+    modules: ['numpy'],
+    scripts: { softmax: { script: 'numpy_loop.py', loop: 'plain numpy loop (float32)' } },
+    otherwise: 'it is softmax regression with hand-written gradients (the PyTorch row is the Python peer of the other models)',
+  },
+  pytorch: {
+    modules: ['numpy', 'torch'],
+    scripts: {
+      softmax: { script: 'pytorch_d2l.py', loop: "d2l §3.7's PyTorch code (train_epoch_ch3), data in memory" },
+      mlp: { script: 'pytorch_d2l.py', loop: "d2l §4.3's PyTorch code (train_epoch_ch3), data in memory" },
+      lenet: { script: 'pytorch_lenet.py', loop: "d2l §7.6's PyTorch code (train_ch6), data in memory" },
+    },
+  },
+} as const satisfies Record<string, Peer>;
 
 export type PeerName = keyof typeof PEERS;
+
+function peerScript(peer: PeerName, model: ModelPreset): PeerScript | undefined {
+  return (PEERS[peer] as Peer).scripts[model];
+}
+
+/** Why `peer` has no row for `model`, or undefined when it has a script for it. */
+export function peerNotWrittenFor(peer: PeerName, model: ModelPreset): string | undefined {
+  if (peerScript(peer, model)) return undefined;
+  const why = (PEERS[peer] as Peer).otherwise;
+  return `the ${peer} peer has no ${model} script${why ? `: ${why}` : ''}.`;
+}
 
 export function isPeer(name: string): name is PeerName {
   return Object.hasOwn(PEERS, name);
@@ -46,8 +83,10 @@ function runPython(
   });
 }
 
-/** Why `peer` cannot run with `python` (and how to fix that), or undefined when it can. */
-export async function peerUnavailable(python: string, peer: PeerName): Promise<string | undefined> {
+/** Why `peer` cannot run `model` with `python` (and how to fix that), or undefined when it can. */
+export async function peerUnavailable(python: string, peer: PeerName, model: ModelPreset): Promise<string | undefined> {
+  const notWritten = peerNotWrittenFor(peer, model);
+  if (notWritten !== undefined) return notWritten;
   const modules = PEERS[peer].modules;
   const probe = await runPython(python, ['-c', `import ${modules.join(', ')}`]);
   if (probe.error !== undefined) return `${python} could not be started (${probe.error}); install python3 or pass --python <interpreter>.`;
@@ -61,11 +100,18 @@ export async function peerUnavailable(python: string, peer: PeerName): Promise<s
 
 /**
  * The run as the Python peers read it: raw arrays (the data after --train-examples/--test-examples, the initial
- * weights, each epoch's order) and run.json (sizes and hyperparameters), so every row trains on the same batches.
+ * weights one after the other in spec order, each epoch's order) and run.json (the model, sizes, the parameters'
+ * names and shapes, hyperparameters), so every row trains on the same batches from the same weights.
  */
 async function writePeerRun(dir: string, request: RunRequest, data: BenchData, totalEpochs: number): Promise<void> {
   const { train, sets } = data;
-  const { initial } = await initialWeights(train, request.seed, request.initStd);
+  const { initial } = await initialWeights(train, request);
+  const parameters = new Float32Array(initial.reduce((n, p) => n + p.data.length, 0));
+  let offset = 0;
+  for (const p of initial) {
+    parameters.set(p.data, offset);
+    offset += p.data.length;
+  }
   const orders = new Uint32Array(totalEpochs * train.numExamples);
   for (let e = 0; e < totalEpochs; e++) orders.set(epochOrder(train.numExamples, request.seed, e), e * train.numExamples);
   const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -74,12 +120,13 @@ async function writePeerRun(dir: string, request: RunRequest, data: BenchData, t
     ['train-labels.u8', sets.train.labels],
     ['test-images.u8', sets.test.images],
     ['test-labels.u8', sets.test.labels],
-    ['weight.f32', bytes(Float32Array.from(initial[0]?.data ?? []))],
-    ['bias.f32', bytes(Float32Array.from(initial[1]?.data ?? []))],
+    ['parameters.f32', bytes(parameters)],
     ['orders.u32', bytes(orders)],
   ];
   for (const [name, content] of files) await writeFile(join(dir, name), content);
   const run = {
+    model: request.model,
+    parameters: initial.map((p) => ({ name: p.name, shape: p.shape })),
     trainExamples: sets.train.count,
     testExamples: sets.test.count,
     sampleShape: train.sampleShape,
@@ -114,8 +161,9 @@ export async function measurePeer(
   const peer = request.backend;
   if (!isPeer(peer)) throw new Error(`internal: '${peer}' is not a peer row`);
   const python = request.python ?? DEFAULT_PYTHON;
-  const reason = await peerUnavailable(python, peer);
-  if (reason) throw new Error(reason);
+  const reason = await peerUnavailable(python, peer, request.model);
+  const script = peerScript(peer, request.model);
+  if (reason || !script) throw new Error(reason);
   onProgress({ type: 'progress', phase: 'build' });
   const started = performance.now();
   const totalEpochs = request.warmupEpochs + request.epochs;
@@ -123,10 +171,10 @@ export async function measurePeer(
   try {
     await writePeerRun(dir, request, data, totalEpochs);
     const epochs: EpochRecord[] = [];
-    let details: Record<string, string | number | boolean> = { python, loop: PEERS[peer].loop };
+    let details: Record<string, string | number | boolean> = { python, loop: script.loop };
     let buildMs = 0;
     // -B: no __pycache__ next to the scripts.
-    const { code, stderr, error } = await runPythonLines(python, ['-B', join(PYTHON_DIR, PEERS[peer].script), dir], (line) => {
+    const { code, stderr, error } = await runPythonLines(python, ['-B', join(PYTHON_DIR, script.script), dir], (line) => {
       const message = JSON.parse(line) as { versions?: Record<string, string>; threads?: number } | PeerEpochLine;
       if ('versions' in message && message.versions) {
         buildMs = performance.now() - started;
@@ -147,7 +195,7 @@ export async function measurePeer(
     });
     if (error !== undefined || code !== 0 || epochs.length !== totalEpochs) {
       throw new Error(
-        `${python} ${PEERS[peer].script} ${error ?? `exited with code ${code}`} after ${epochs.length} of ${totalEpochs} epochs: ${stderr.trim().slice(-2000)}`,
+        `${python} ${script.script} ${error ?? `exited with code ${code}`} after ${epochs.length} of ${totalEpochs} epochs: ${stderr.trim().slice(-2000)}`,
       );
     }
     return {

@@ -14,7 +14,8 @@ async function bench(extra: string[]): Promise<{ code: number; stderr: string; r
   return { code: run.code, stderr: run.stderr, report, markdown: await readFile(join(out, BENCH_FILES.markdown), 'utf8') };
 }
 
-const numpyMissing = await peerUnavailable(DEFAULT_PYTHON, 'numpy');
+const numpyMissing = await peerUnavailable(DEFAULT_PYTHON, 'numpy', 'softmax');
+const torchMissing = await peerUnavailable(DEFAULT_PYTHON, 'pytorch', 'lenet');
 
 describe('the Python peer rows', () => {
   it('say why they did not run when there is no Python for them, and the rest of the bench still runs', async () => {
@@ -39,6 +40,31 @@ describe('the Python peer rows', () => {
       expect(numpy?.trainLoss).toBeCloseTo(reference?.trainLoss as number, 4);
       expect(numpy?.testAcc).toBeCloseTo(reference?.testAcc as number, 4);
       expect(numpy?.samplesPerSecond).toBeCloseTo(FIXTURE_TRAIN / ((numpy?.epochMs?.median as number) / 1000), 6);
+    },
+  );
+
+  it.skipIf(torchMissing !== undefined)(
+    `with --model lenet, pytorch runs the book's §7.6 code on the same batches from the same weights; numpy says it has no LeNet${torchMissing ? ` (skipped: ${torchMissing})` : ''}`,
+    async () => {
+      const { code, stderr, report, markdown } = await bench([
+        '--model',
+        'lenet',
+        '--warmup-epochs',
+        '0',
+        '--train-examples',
+        '128',
+        '--test-examples',
+        '64',
+      ]);
+      expect(code, stderr).toBe(0);
+      const pytorch = report.rows.find((r) => r.target === 'pytorch');
+      const reference = report.rows.find((r) => r.target === 'reference/float32');
+      expect(pytorch).toMatchObject({ kind: 'peer', status: 'ok', engine: 'python' });
+      expect(pytorch?.details?.loop).toMatch(/§7\.6.*train_ch6/);
+      // Two float32 SGD steps of LeNet: measured 2e-8 apart from reference/float32 after 16 steps; 5e-6 is 250× that.
+      expect(Math.abs((pytorch?.trainLoss as number) - (reference?.trainLoss as number))).toBeLessThan(5e-6);
+      expect(report.skipped).toEqual([{ label: 'numpy', reason: expect.stringMatching(/^the numpy peer has no lenet script: /) }]);
+      expect(markdown).toMatch(/\| numpy \| not run: the numpy peer has no lenet script/);
     },
   );
 });

@@ -2,6 +2,8 @@
  * What the bench parent and a run's child process say to each other over the IPC channel (JSON serialisation):
  * the parent sends one `RunRequest`; the child answers with `progress` messages and then one `result` or `error`.
  */
+import type { ModelPreset } from '@xbackend/core';
+import type { WeightInit } from '@xbackend/runs';
 import type { MeasuredEpoch } from '@xbackend/runs/page-harness';
 
 /** Where Fashion-MNIST comes from and how much of it a run uses. */
@@ -38,8 +40,11 @@ export interface RunRequest {
   readonly batchSize: number;
   readonly warmupEpochs: number;
   readonly epochs: number;
+  /** The book's model every row trains (its preset layers). */
+  readonly model: ModelPreset;
   readonly lr: number;
-  readonly initStd: number;
+  /** How the initial weights are drawn (core's seeded initializer). */
+  readonly init: WeightInit;
   readonly seed: number;
   readonly threads?: number;
   /** Whether idle intra-op threads spin between calls (onnxruntime); undefined: the engine's default. */

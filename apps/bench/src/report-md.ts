@@ -1,9 +1,36 @@
 import { isBrowserLabel } from './browser-targets.js';
 import { cell, count, gibibytes, megabytes, milliseconds, ratio, seconds } from './format.js';
-import { isPeer } from './measure-peer.js';
-import type { BenchReport, BenchRow } from './results.js';
+import { PEERS } from './measure-peer.js';
+import type { BenchReport, BenchRow, BenchSettings } from './results.js';
+import { isBaselineLabel } from './targets.js';
 
 const dash = '—';
+
+/** The book's models, as the report names them. */
+const MODEL_TITLES: Readonly<Record<BenchSettings['model'], string>> = {
+  softmax: 'Softmax regression (d2l §3.7)',
+  mlp: 'MLP (d2l §4.3)',
+  lenet: 'LeNet (d2l §7.6)',
+};
+
+/** `N(0, 0.01) init`, `xavierUniform init (PyTorch's default biases)`. */
+function initText(init: BenchSettings['init']): string {
+  return init.kind === 'normal' ? `N(0, ${init.std}) init` : "xavierUniform init (PyTorch's default biases)";
+}
+
+/** What each baseline row is, for the model measured. */
+function baselinesText(s: BenchSettings): string {
+  const tfjsFloor =
+    s.model === 'softmax'
+      ? 'the step in plain tfjs ops with hand-written gradients'
+      : "plain tfjs autodiff: the forward pass in tfjs ops (NHWC), gradients from tfjs's tape (`tf.variableGrads`), the convolutions' as forward convolutions (tfjs-backend-wasm has no filter-gradient kernel and a slow input-gradient one); the adapter's own gradient ops can beat it (× floor below 1)";
+  const pytorch = PEERS.pytorch.scripts[s.model].loop;
+  return (
+    "- Baselines: **tfjs-idiomatic** is the same training as plain tf.layers `model.fitDataset`; **onnxruntime-floor** runs xbackend's exported training graph straight through onnxruntime-node over batches gathered in advance; " +
+    `**tfjs-floor** is ${tfjsFloor}, batches gathered in advance; ${s.model === 'softmax' ? '**numpy** is a plain numpy loop and ' : ''}**pytorch** ${pytorch}, run by Python. ` +
+    'Every row trains on the same batches in the same order from the same initial weights.'
+  );
+}
 
 function machineLine(report: BenchReport): string {
   const m = report.machine;
@@ -117,9 +144,9 @@ function scalingTable(report: BenchReport): string[] {
   return lines;
 }
 
-/** Peers and browser engines that could not run here: their rows say why (the first batch size's table). */
+/** Baselines and browser engines that could not run here: their rows say why (the first batch size's table). */
 function peersNotRun(report: BenchReport, batchSize: number): BenchReport['skipped'] {
-  const shown = (label: string) => isPeer(label) || isBrowserLabel(label) || label === 'browser';
+  const shown = (label: string) => isBaselineLabel(label) || isBrowserLabel(label) || label === 'browser';
   return batchSize === report.settings.batchSizes[0] ? report.skipped.filter((k) => shown(k.label)) : [];
 }
 
@@ -139,9 +166,9 @@ export function reportMarkdown(report: BenchReport): string {
   const firstOk = report.runs.find((r) => r.measurement)?.measurement;
   const examples = firstOk ? `${firstOk.numTrainExamples} training / ${firstOk.numTestExamples} test examples` : 'Fashion-MNIST';
   const lines = [
-    '# xbackend bench',
+    `# xbackend bench: ${MODEL_TITLES[s.model]}`,
     '',
-    `${s.model}, N(0, ${s.initStd}) init, SGD lr ${s.lr}, on Fashion-MNIST (${examples}); seed ${s.seed}. ` +
+    `${s.architecture}, ${initText(s.init)}, SGD lr ${s.lr}, on Fashion-MNIST (${examples}); seed ${s.seed}. ` +
       `Every backend/engine runs in its own child process${report.machine.browser ? ' (a browser row in its own headless Chromium)' : ''} on the same batches in the same order from the same initial weights: ` +
       `${s.warmupEpochs} warm-up epoch${s.warmupEpochs === 1 ? '' : 's'}, then ${s.epochs} measured epoch${s.epochs === 1 ? '' : 's'}` +
       `${s.repeat > 1 ? `, ${s.repeat} repeats (fresh processes)` : ''}.`,
@@ -164,7 +191,7 @@ export function reportMarkdown(report: BenchReport): string {
     '- **eval s**: one full test-set evaluation (median). **build s**: `loadBackend` until the model is compiled with its initial weights (baselines: engine start, model or session build).',
     "- **peak RSS**: the child process's peak resident memory (`maxRSS`, VmHWM), the data set included (a peer row: the Node process that prepared its data, not Python). **train loss / test acc**: after the last epoch, so a fast but wrong row shows.",
     "- **× fastest**, **× reference** (reference/float32), **× floor** (an adapter over its framework's floor row: the adapter's overhead), **× idiomatic** (tfjs/E over tfjs-idiomatic/E): median epoch time ratios at the same batch size.",
-    "- Baselines: **tfjs-idiomatic** is the same training as plain tf.layers `model.fitDataset`; **onnxruntime-floor** runs xbackend's exported training graph straight through onnxruntime-node over batches gathered in advance; **tfjs-floor** is the step in plain tfjs ops with hand-written gradients, batches gathered in advance; **numpy** is a plain numpy loop and **pytorch** the book's §3.7 PyTorch code (data in memory), run by Python. Every row trains on the same batches in the same order from the same initial weights.",
+    baselinesText(s),
     "- **browser:** rows: the same script in the playground page in headless Chromium (`--browser`), one fresh browser per run, timed in its training worker: **epoch s** is `trainEpochCh3` plus `evaluateAccuracy` there, **step ms** each `trainStep`, **build s** `loadBackend` in the page; **peak RSS** is not measured for the browser's processes.",
     "- **Where each epoch goes**: from core's profiling hook inside the run: drawing batches (**data**), train steps (**compute**) without their **host reads**, test evaluation (**eval**), the rest of the epoch (**other**: core's loop, metrics, progress messages), and the **writes** `xbackend train` does after each epoch (metrics.json, curves.svg; not part of the epoch time). **Outside the framework**: (data + other + writes) / (epoch + writes).",
     '',
@@ -174,7 +201,7 @@ export function reportMarkdown(report: BenchReport): string {
     '',
   );
   if (report.skipped.length > 0) {
-    lines.push('## Not run here (unavailable)', '');
+    lines.push('## Not run', '');
     for (const k of report.skipped) lines.push(`- **${k.label}**: ${k.reason.replaceAll('\n', ' ')}`);
     lines.push('');
   }

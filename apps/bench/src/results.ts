@@ -1,4 +1,4 @@
-import type { BenchOptions } from './bench-options.js';
+import type { BenchOptions, BenchTraining } from './bench-options.js';
 import type { MachineInfo } from './machine.js';
 import { IDIOMATIC_BACKEND, IDIOMATIC_ENGINES_OF } from './measure-idiomatic.js';
 import type { EpochSplit, RunKind, RunMeasurement } from './protocol.js';
@@ -69,13 +69,15 @@ export interface BenchRow {
   readonly vsFloor?: number;
 }
 
-/** The options that shape the measured work, as recorded in bench.json. */
+/** The options that shape the measured work, as recorded in bench.json (model, lr and init with their defaults filled in). */
 export type BenchSettings = Pick<
   BenchOptions,
-  'epochs' | 'warmupEpochs' | 'batchSizes' | 'repeat' | 'seed' | 'lr' | 'initStd' | 'threads' | 'spinning' | 'data'
-> & {
-  readonly model: string;
-};
+  'epochs' | 'warmupEpochs' | 'batchSizes' | 'repeat' | 'seed' | 'threads' | 'spinning' | 'data'
+> &
+  BenchTraining & {
+    /** The model's layers, e.g. `Sequential(Flatten, Linear(784, 10))`. */
+    readonly architecture: string;
+  };
 
 /** Everything bench.json holds. */
 export interface BenchReport {

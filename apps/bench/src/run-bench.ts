@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type BackendRegistry, defaultRegistry, InvalidArgumentError, sizeOf } from '@xbackend/core';
+import { type BackendRegistry, defaultRegistry, describeLayer, InvalidArgumentError, presetLayers } from '@xbackend/core';
 import { gridStatuses, runGrid } from '@xbackend/runs';
 import { loadBenchData } from './bench-data.js';
-import { type BenchOptions, checkBenchOptions } from './bench-options.js';
+import { type BenchOptions, type BenchTraining, benchTraining, checkBenchOptions } from './bench-options.js';
 import { type BrowserRows, prepareBrowserRows } from './browser-page.js';
 import { isBrowserLabel } from './browser-targets.js';
 import { type ChildRunOptions, type RunOutcome, runInChild } from './child-runner.js';
@@ -71,7 +71,12 @@ function childRegistry(registry: BackendRegistry, targets: readonly Target[]): R
   return entries;
 }
 
-function requestFor(options: BenchOptions, context: Pick<RunRequest, 'registry' | 'resolveFrom'>, cell: BenchCell): RunRequest {
+function requestFor(
+  options: BenchOptions,
+  training: BenchTraining,
+  context: Pick<RunRequest, 'registry' | 'resolveFrom'>,
+  cell: BenchCell,
+): RunRequest {
   const { target, batchSize } = cell;
   const fault = options.faults?.[target.label];
   return {
@@ -82,8 +87,9 @@ function requestFor(options: BenchOptions, context: Pick<RunRequest, 'registry' 
     batchSize,
     warmupEpochs: options.warmupEpochs,
     epochs: options.epochs,
-    lr: options.lr,
-    initStd: options.initStd,
+    model: training.model,
+    lr: training.lr,
+    init: training.init,
     seed: options.seed,
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(options.spinning === undefined ? {} : { spinning: options.spinning }),
@@ -102,6 +108,7 @@ function requestFor(options: BenchOptions, context: Pick<RunRequest, 'registry' 
  */
 export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): Promise<BenchResult> {
   checkBenchOptions(options);
+  const training = benchTraining(options);
   const { signal } = hooks;
   const registry = hooks.registry ?? defaultRegistry;
   const resolveFrom = hooks.resolveFrom ?? fileURLToPath(import.meta.url);
@@ -111,11 +118,11 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
       ? await Promise.all(
           (Object.keys(PEERS) as PeerName[]).map(async (peer) => ({
             peer,
-            unavailable: await peerUnavailable(options.python ?? DEFAULT_PYTHON, peer),
+            unavailable: await peerUnavailable(options.python ?? DEFAULT_PYTHON, peer, training.model),
           })),
         )
       : [];
-  const nodePlan = planTargets(options.backends, statuses, options.baselines, peers);
+  const nodePlan = planTargets(options.backends, statuses, options.baselines, peers, training.model);
   for (const label of Object.keys(options.faults ?? {})) {
     if (isBrowserLabel(label)) {
       throw new InvalidArgumentError(
@@ -135,28 +142,32 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks = {}): P
     ? await prepareBrowserRows(options.browser, options.data, { train: train.numExamples, test: test.numExamples }, signal)
     : undefined;
   try {
-    return await measureAndReport(options, hooks, { nodePlan, browser, context, model: modelOf(train), registry });
+    const architecture = architectureOf(training, train);
+    return await measureAndReport(options, hooks, { nodePlan, browser, context, training, architecture, registry });
   } finally {
     await browser?.close();
   }
 }
 
-function modelOf(train: { sampleShape: readonly number[]; numClasses: number }): string {
-  return `Sequential(Flatten, Linear(${sizeOf(train.sampleShape)}, ${train.numClasses}))`;
+/** The model's layers in words, e.g. `Sequential(Flatten, Linear(784, 10))`. */
+function architectureOf(training: BenchTraining, train: { sampleShape: readonly number[]; numClasses: number }): string {
+  return `Sequential(${presetLayers(training.model, train.sampleShape, train.numClasses).map(describeLayer).join(', ')})`;
 }
 
 interface Planned {
   readonly nodePlan: TargetPlan;
   readonly browser: BrowserRows | undefined;
   readonly context: Pick<RunRequest, 'registry' | 'resolveFrom'>;
-  readonly model: string;
+  readonly training: BenchTraining;
+  /** The model's layers in words. */
+  readonly architecture: string;
   readonly registry: BackendRegistry;
 }
 
 /** Runs every cell (Node rows in child processes, browser rows in Chromium), then writes the report. */
 async function measureAndReport(options: BenchOptions, hooks: BenchHooks, planned: Planned): Promise<BenchResult> {
   const { signal } = hooks;
-  const { browser, context, model, registry } = planned;
+  const { browser, context, training, architecture, registry } = planned;
   const plan = {
     targets: [...planned.nodePlan.targets, ...(browser?.plan.targets ?? [])],
     skipped: [...planned.nodePlan.skipped, ...(browser?.plan.skipped ?? [])],
@@ -179,7 +190,7 @@ async function measureAndReport(options: BenchOptions, hooks: BenchHooks, planne
   await runGrid(
     cells,
     (cell, index) => {
-      const request = requestFor(options, context, cell);
+      const request = requestFor(options, training, context, cell);
       const runOptions: ChildRunOptions = {
         ...(signal ? { signal } : {}),
         ...(options.runTimeoutMs === undefined ? {} : { timeoutMs: options.runTimeoutMs }),
@@ -208,11 +219,10 @@ async function measureAndReport(options: BenchOptions, hooks: BenchHooks, planne
     batchSizes: options.batchSizes,
     repeat: options.repeat,
     seed: options.seed,
-    lr: options.lr,
-    initStd: options.initStd,
+    ...training,
+    architecture,
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(options.spinning === undefined ? {} : { spinning: options.spinning }),
-    model,
     data: options.data,
   };
   const report: BenchReport = {

@@ -1,5 +1,6 @@
 import type { EngineStatus } from '@xbackend/core';
 import { describe, expect, it } from 'vitest';
+import { IDIOMATIC_MODELS } from './measure-idiomatic.js';
 import { planTargets } from './targets.js';
 
 /** What listBackends reports on a machine without a GPU and without tfjs-node's native addon: why an engine cannot run. */
@@ -75,5 +76,18 @@ describe('planTargets (the bench)', () => {
     expect(() => planTargets(['nope'], STATUSES, true)).toThrow(
       /Unknown backend 'nope'. Known backends: reference, onnxruntime, tfjs, gpujs, tfjs-idiomatic, tfjs-floor, onnxruntime-floor/,
     );
+  });
+
+  it('leaves out, with the reason, a baseline not written for the model, even when asked for by name', () => {
+    const plan = planTargets(['tfjs/wasm', 'tfjs-idiomatic/cpu'], STATUSES, true, [], 'lenet');
+    expect(labels(plan)).toEqual(['reference/float32', 'tfjs/wasm', 'tfjs-floor/wasm']);
+    expect(plan.skipped).toContainEqual({ label: 'tfjs-idiomatic/cpu', reason: IDIOMATIC_MODELS.otherwise });
+    expect(plan.skipped).toContainEqual({ label: 'tfjs-idiomatic/wasm', reason: IDIOMATIC_MODELS.otherwise });
+    expect(labels(planTargets(['tfjs/wasm'], STATUSES, true, [], 'softmax'))).toEqual([
+      'reference/float32',
+      'tfjs/wasm',
+      'tfjs-idiomatic/wasm',
+      'tfjs-floor/wasm',
+    ]);
   });
 });
