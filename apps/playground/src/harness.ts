@@ -52,7 +52,7 @@ export function cannotRun(wanted: string, statuses: readonly EngineStatus[]): { 
 export function reportingListener(report: Report, warmup: number): RunListener {
   return {
     onStarted: ({ backend, engine, dtype, details, loadMs }) => report({ type: 'started', backend, engine, dtype, details, loadMs }),
-    onBatch: ({ epoch, batch, numBatches }) => report({ type: 'batch', epoch, batch, numBatches }),
+    onBatch: ({ epoch, batch, numBatches, trainLosses }) => report({ type: 'batch', epoch, batch, numBatches, trainLosses }),
     onEpoch: ({ metrics: m, stepMs, evalMs }) =>
       report({
         type: 'epoch',

@@ -28,6 +28,8 @@ export interface BackendInfo {
 export type BatchProgress = Omit<Extract<TrainEvent, { type: 'batch' }>, 'type'> & {
   /** Mean wall time of this epoch's steps so far, its first step (which may compile) left out. */
   readonly msPerStep: number | undefined;
+  /** The running train loss after each step since the previous batch message (they are sent a few times a second). */
+  readonly trainLosses: number[];
 };
 
 export interface EpochReport {

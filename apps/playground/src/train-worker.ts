@@ -34,6 +34,8 @@ async function train(config: RunConfig): Promise<void> {
   let lastSent = 0;
   let msPerStep: number | undefined;
   let curve: number[] = [];
+  /** How many of `curve`'s losses batch messages have carried. */
+  let sent = 0;
   post({ type: 'status', text: `loading ${config.backend} and Fashion-MNIST` });
   const { net, testIter } = await runScript(config, {
     profiler: times,
@@ -48,12 +50,14 @@ async function train(config: RunConfig): Promise<void> {
       if (now - lastSent < BATCH_EVENT_MS && event.batch !== event.numBatches) return;
       lastSent = now;
       const { type: _, ...progress } = event;
-      post({ type: 'batch', ...progress, msPerStep });
+      post({ type: 'batch', ...progress, msPerStep, trainLosses: curve.slice(sent) });
+      sent = curve.length;
     },
     async afterEpoch(metrics, trained) {
       const { stepMs, evalMs } = times.take();
       post({ type: 'epoch', metrics, msPerStep, curve, stepMs, evalMs, parameters: await trained.stateDict() });
       curve = [];
+      sent = 0;
     },
   });
   const [first] = testIter.epoch(0);

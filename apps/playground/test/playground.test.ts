@@ -1,6 +1,7 @@
 /**
- * The built playground in real headless Chromium: the book's model for one epoch on every engine the browser offers,
- * compared with the same seed's run in Node; the data's error, cache and Stop; responsiveness; the race view.
+ * The built playground in real headless Chromium: the book's model for one epoch, and LeNet's first steps, on every
+ * engine the browser offers, compared with the same seed's run in Node; the data's error, cache and Stop;
+ * responsiveness; the race view.
  * What must run follows XB_REQUIRE_ENGINES (conformance's engine requirement): an unavailable engine, or Chromium
  * itself, is an explicit skip with the reason unless required (CI), where it fails instead.
  */
@@ -17,7 +18,7 @@ import {
   updateError,
 } from '@xbackend/conformance';
 import { FASHION_MNIST_FILES, SYSTEM_DATASET_DIR } from '@xbackend/datasets';
-import { chromiumPath, launchChromium, NO_CHROMIUM, unattendedQuery } from '@xbackend/runs/browser';
+import { chromiumPath, HARNESS_BINDING, type HarnessMessage, launchChromium, NO_CHROMIUM, unattendedQuery } from '@xbackend/runs/browser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_TOLERANCES } from './browser-tolerances.ts';
@@ -49,8 +50,8 @@ const MAX_TIMER_GAP_MS = 100;
  * and on a loaded 2-core machine that alone delays the page's frames by 100 ms now and then.
  */
 const RESPONSIVENESS_ENGINE = 'tfjs/cpu';
-/** The engine LeNet's browser test trains on (the page's default engine), and for how many steps. */
-const LENET_ENGINE = 'onnxruntime/wasm';
+/** LeNet as §7.6 trains it (lr 0.9), compared step by step for its first LENET_STEPS steps. */
+const LENET: RunSettings = { model: 'lenet', batchSize: 64, lr: 0.9, epochs: 1, seed: 0 };
 const LENET_STEPS = 3;
 /** CI keeps this folder: the screenshot and each run's metrics JSON. */
 const OUTPUT_DIR = join(APP_ROOT, 'test-output');
@@ -92,6 +93,11 @@ let oracle: Promise<ScriptRun> | undefined;
 const nodeOracle = (): Promise<ScriptRun> => {
   oracle ??= runInNode(ORACLE_BACKEND, BOOK);
   return oracle;
+};
+let lenetRun: Promise<ScriptRun> | undefined;
+const lenetOracle = (): Promise<ScriptRun> => {
+  lenetRun ??= runInNode(ORACLE_BACKEND, LENET, LENET_STEPS);
+  return lenetRun;
 };
 
 /** Runs the book's settings on `backend` in the page and returns the metrics JSON it offers. */
@@ -229,11 +235,12 @@ if (browserPath) {
     let context: BrowserContext | undefined;
     afterAll(() => context?.close());
 
-    /** A page of its own, so that no earlier test has typed into its fields. */
-    async function freshPage(query = ''): Promise<Page> {
+    /** A page of its own, so that no earlier test has typed into its fields; `report` hears what the page tells its driver. */
+    async function freshPage(query = '', report?: (message: HarnessMessage) => void): Promise<Page> {
       await context?.close();
       context = await ready().browser.newContext();
       const p = await context.newPage();
+      if (report) await p.exposeFunction(HARNESS_BINDING, report);
       await openPage(p, `${ready().site.url}${query}`);
       return p;
     }
@@ -252,48 +259,65 @@ if (browserPath) {
       expect(await lr()).toBe('0.5');
     });
 
-    const lenet = engines.find((e) => e.engine === LENET_ENGINE);
-    if (!lenet?.available && !required(LENET_ENGINE)) {
-      it.skip(`${LENET_ENGINE}: not available here (${lenet?.reason ?? 'not listed'})`, () => {});
-      return;
-    }
-    it(`?autostart=1&model=lenet trains LeNet on ${LENET_ENGINE}: the page shows its first ${LENET_STEPS} steps, its script and no error`, async () => {
-      const query = unattendedQuery({
-        backend: LENET_ENGINE,
-        model: 'lenet',
-        batchSize: 256,
-        lr: 0.9,
-        seed: 0,
-        warmupEpochs: 0,
-        epochs: 1,
+    /** Starts `?autostart=1&model=lenet` on `engine` and returns the running train loss of its first LENET_STEPS steps. */
+    async function lenetSteps(engine: string): Promise<{ page: Page; losses: number[] }> {
+      const losses: number[] = [];
+      let settle: (failure?: string) => void = () => {};
+      const reached = new Promise<string | undefined>((resolve) => {
+        settle = resolve;
       });
-      const p = await freshPage(query);
-      await p.waitForFunction(
-        ({ steps, end }) =>
-          Number(document.querySelector<HTMLProgressElement>('[data-testid=epoch-progress]')?.value) >= steps ||
-          document.querySelector(end),
-        { steps: LENET_STEPS, end: RUN_END },
-        { timeout: 120_000 },
-      );
-      expect(await p.textContent('[data-testid=error]')).toBe('');
-      expect(await p.getAttribute('[data-testid=run]', 'data-state')).toBe('training');
-      expect(await p.textContent('[data-testid=status]')).toBe(`training on ${LENET_ENGINE} (float32)`);
-      expect(await p.textContent('[data-testid=progress-label]')).toMatch(/^epoch 1\/1: batch \d+\/235$/);
-      expect(await p.textContent('[data-testid=ms-per-step]')).toMatch(/^[\d.]+ ms\/step/);
-      console.log(`LeNet on ${LENET_ENGINE} in the page: ${await p.textContent('[data-testid=ms-per-step]')}`);
-      const script = (await p.textContent('[data-testid=script] code')) ?? '';
-      for (const line of [
-        '  nn.Conv2d(1, 6, { kernelSize: 5, padding: 2 }),',
-        '  nn.AvgPool2d({ kernelSize: 2, stride: 2 }),',
-        '  nn.Linear(84, 10),',
-      ]) {
-        expect(script).toContain(line);
+      const query = unattendedQuery({ backend: engine, ...LENET, warmupEpochs: 0 });
+      const p = await freshPage(query, (message) => {
+        if (message.type === 'batch') losses.push(...message.trainLosses);
+        if (message.type === 'error') settle(`${message.code}: ${message.message}`);
+        if (losses.length >= LENET_STEPS) settle();
+      });
+      const failure = await reached;
+      expect(failure).toBeUndefined();
+      return { page: p, losses: losses.slice(0, LENET_STEPS) };
+    }
+
+    describe(`its first ${LENET_STEPS} steps on each engine, against the same seed in Node (float64 reference)`, () => {
+      beforeAll(() => lenetOracle(), 120_000);
+
+      for (const { engine, available, reason } of engines) {
+        if (!available && !required(engine)) {
+          it.skip(`${engine}: not available here (${reason})`, () => {});
+          continue;
+        }
+        it(`${engine}: ?autostart=1&model=lenet shows LeNet's script and trains it: the running loss of every step is Node's, the first included`, async () => {
+          expect(available, `${engine} is unavailable: ${reason}`).toBe(true);
+          const started = performance.now();
+          const { page: p, losses } = await lenetSteps(engine);
+          const seconds = (performance.now() - started) / 1000;
+          const node = await lenetOracle();
+          const error = maxRelativeError(losses, node.curve);
+          const first = maxRelativeError(losses.slice(0, 1), node.curve.slice(0, 1));
+          const msPerStep = await p.textContent('[data-testid=ms-per-step]');
+          console.log(
+            `LeNet on ${engine}: first ${LENET_STEPS} steps ${error.toExponential(3)}, first step ${first.toExponential(3)}, ` +
+              `${msPerStep}, ${seconds.toFixed(1)} s in all`,
+          );
+          const tolerance = BROWSER_TOLERANCES[engine]?.checks.lenetSteps;
+          expect(tolerance, `no measured tolerance for ${engine}: measure it and add it to its adapter's BROWSER_TOLERANCES`).toBeDefined();
+          expect(error).toBeLessThanOrEqual(tolerance?.max ?? 0);
+          expect(await p.textContent('[data-testid=error]')).toBe('');
+          expect(await p.textContent('[data-testid=status]')).toMatch(new RegExp(`^training on ${engine} \\(float(32|64)\\)$`));
+          const script = (await p.textContent('[data-testid=script] code')) ?? '';
+          for (const line of [
+            '  nn.Conv2d(1, 6, { kernelSize: 5, padding: 2 }),',
+            '  nn.AvgPool2d({ kernelSize: 2, stride: 2 }),',
+            '  nn.Linear(84, 10),',
+            'net.apply(init.xavierUniform());',
+            `{ lr: ${LENET.lr} }`,
+          ]) {
+            expect(script).toContain(line);
+          }
+          await p.click('[data-testid=stop]');
+          await p.waitForSelector('[data-testid=run][data-state=stopped]', { timeout: 5000 });
+        }, 180_000);
       }
-      expect(script).toContain('net.apply(init.xavierUniform());');
-      expect(script).toContain('{ lr: 0.9 }');
-      await p.click('[data-testid=stop]');
-      await p.waitForSelector('[data-testid=run][data-state=stopped]', { timeout: 5000 });
-    }, 180_000);
+    });
   });
 
   describe('the data in the browser', () => {

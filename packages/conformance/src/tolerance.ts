@@ -23,15 +23,16 @@ export interface EngineTolerances {
 export type BackendTolerances = Readonly<Record<string, EngineTolerances>>;
 
 /**
- * The checks of the one-epoch comparison in a browser (apps/playground's tests): the book's settings for one epoch
- * (seed 0) in the playground page against the float64 reference's run in Node. `epochCurve` and `epochWeights` are the
- * suite's measures of the same names (the running train loss after every batch; the weights after the epoch, relative
- * to the largest distance the reference's weights moved); `testAcc` is |Δ test accuracy| after the epoch (0.0001 is one
- * of the 10 000 test images).
+ * The checks of the comparisons in a browser (apps/playground's tests), each against the float64 reference's run of the
+ * same seed in Node. The book's settings for one epoch (seed 0) in the playground page: `epochCurve` and `epochWeights`
+ * are the suite's measures of the same names (the running train loss after every batch; the weights after the epoch,
+ * relative to the largest distance the reference's weights moved); `testAcc` is |Δ test accuracy| after the epoch
+ * (0.0001 is one of the 10 000 test images). LeNet (§7.6's lr 0.9, Xavier-uniform init) for its first few steps:
+ * `lenetSteps` is the largest relative error of the running train loss after each of them, the first step's included.
  */
-export type BrowserCheckName = 'epochCurve' | 'epochWeights' | 'testAcc';
+export type BrowserCheckName = 'epochCurve' | 'epochWeights' | 'testAcc' | 'lenetSteps';
 
-export const BROWSER_CHECK_NAMES: readonly BrowserCheckName[] = ['epochCurve', 'epochWeights', 'testAcc'];
+export const BROWSER_CHECK_NAMES: readonly BrowserCheckName[] = ['epochCurve', 'epochWeights', 'testAcc', 'lenetSteps'];
 
 /** How far one browser engine's epoch may be from the float64 reference in Node, and where the numbers come from. */
 export interface BrowserEngineTolerances {

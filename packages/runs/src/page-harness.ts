@@ -93,8 +93,17 @@ export type HarnessMessage =
       readonly details: Readonly<Record<string, string | number | boolean>>;
       readonly loadMs: number;
     }
-  /** Progress, a few times a second and at the end of every epoch. */
-  | { readonly type: 'batch'; readonly epoch: number; readonly batch: number; readonly numBatches: number }
+  /**
+   * Progress, a few times a second and at the end of every epoch, with the running train loss (d2l's per-example
+   * average over the epoch so far) after each step since the previous message: a driver sees every step's.
+   */
+  | {
+      readonly type: 'batch';
+      readonly epoch: number;
+      readonly batch: number;
+      readonly numBatches: number;
+      readonly trainLosses: readonly number[];
+    }
   | { readonly type: 'epoch'; readonly record: HarnessEpoch }
   | { readonly type: 'done' }
   /** The run cannot start (`UNKNOWN_ENGINE`, `UNAVAILABLE`, `SETTINGS`) or failed (the error's code, e.g. `DATASET`). */
