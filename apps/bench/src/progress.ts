@@ -39,7 +39,7 @@ export function createProgress(out: Output, enabled: boolean): (event: BenchEven
         out.write(
           `xbackend-bench: ${event.totalRuns} run${event.totalRuns === 1 ? '' : 's'}: ${event.targets.map((t) => t.label).join(', ')}\n`,
         );
-        for (const s of event.skipped) out.write(`  not run (unavailable here): ${s.label}\n`);
+        for (const s of event.skipped) out.write(`  not run: ${s.label}: ${s.reason.replaceAll('\n', ' ')}\n`);
         break;
       case 'run-start':
         current = `${prefix(event.index, total)} ${event.target.label} B=${event.batchSize}${event.repeat > 1 ? ` repeat ${event.repeat}` : ''}`;
