@@ -56,6 +56,12 @@ def load_initial_weights(net, data):
     net.load_state_dict({name: torch.from_numpy(value.copy()) for name, value in data["parameters"].items()})
 
 
+def use_threads(run):
+    """The bench's --threads as torch's intra-op threads, when given (else torch's default)."""
+    if run.get("threads"):
+        torch.set_num_threads(run["threads"])
+
+
 def versions():
     """The versions line every peer reports first."""
     return {"versions": {"python": sys.version.split()[0], "torch": torch.__version__}, "threads": torch.get_num_threads()}

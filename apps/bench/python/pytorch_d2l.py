@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from common import load_run, report, report_epochs
-from d2l_torch import Accumulator, accuracy, in_memory_iters, load_initial_weights, versions
+from d2l_torch import Accumulator, accuracy, in_memory_iters, load_initial_weights, use_threads, versions
 
 
 def evaluate_accuracy(net, data_iter):
@@ -50,6 +50,7 @@ def book_net(model, features, classes):
 
 def main(folder):
     run, data = load_run(folder)
+    use_threads(run)
     train_iter, test_iter = in_memory_iters(run, data)
     net = book_net(run["model"], run["features"], run["classes"])
     load_initial_weights(net, data)

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from common import load_run, report, report_epochs
-from d2l_torch import Accumulator, accuracy, in_memory_iters, load_initial_weights, versions
+from d2l_torch import Accumulator, accuracy, in_memory_iters, load_initial_weights, use_threads, versions
 
 
 def lenet(channels, classes):
@@ -56,6 +56,7 @@ def train_epoch_ch6(net, train_iter, loss, optimizer):
 
 def main(folder):
     run, data = load_run(folder)
+    use_threads(run)
     if run["model"] != "lenet":
         raise ValueError(f"pytorch_lenet.py trains lenet, not {run['model']}")
     train_iter, test_iter = in_memory_iters(run, data)

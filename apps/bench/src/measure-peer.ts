@@ -135,6 +135,8 @@ async function writePeerRun(dir: string, request: RunRequest, data: BenchData, t
     batchSize: train.batchSize,
     lr: request.lr,
     epochs: totalEpochs,
+    // --threads: torch's intra-op threads (null: torch's default).
+    threads: request.threads ?? null,
   };
   await writeFile(join(dir, 'run.json'), JSON.stringify(run));
 }

@@ -55,9 +55,12 @@ describe('the Python peer rows', () => {
         '128',
         '--test-examples',
         '64',
+        '--threads',
+        '2',
       ]);
       expect(code, stderr).toBe(0);
       const pytorch = report.rows.find((r) => r.target === 'pytorch');
+      expect(pytorch?.details?.threads, '--threads reaches torch.set_num_threads').toBe(2);
       const reference = report.rows.find((r) => r.target === 'reference/float32');
       expect(pytorch).toMatchObject({ kind: 'peer', status: 'ok', engine: 'python' });
       expect(pytorch?.details?.loop).toMatch(/§7\.6.*train_ch6/);
