@@ -1,4 +1,5 @@
-"""What both PyTorch peers share: d2l's Accumulator and accuracy, and the bench's run as in-memory tensors."""
+"""What both PyTorch peers share: d2l's Accumulator, accuracy and evaluate_accuracy, and the bench's run as
+in-memory tensors."""
 import sys
 
 import torch
@@ -23,6 +24,17 @@ def accuracy(y_hat, y):
         y_hat = y_hat.argmax(axis=1)
     cmp = y_hat.type(y.dtype) == y
     return float(cmp.type(y.dtype).sum())
+
+
+def evaluate_accuracy(net, data_iter):
+    """Compute the accuracy for a model on a dataset (d2l)."""
+    if isinstance(net, torch.nn.Module):
+        net.eval()
+    metric = Accumulator(2)
+    with torch.no_grad():
+        for X, y in data_iter:
+            metric.add(accuracy(net(X), y), y.numel())
+    return metric[0] / metric[1]
 
 
 def in_memory_iters(run, data):

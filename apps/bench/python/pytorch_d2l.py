@@ -10,18 +10,7 @@ import torch
 from torch import nn
 
 from common import load_run, report, report_epochs
-from d2l_torch import Accumulator, accuracy, in_memory_iters, load_initial_weights, use_threads, versions
-
-
-def evaluate_accuracy(net, data_iter):
-    """Compute the accuracy for a model on a dataset (d2l)."""
-    if isinstance(net, torch.nn.Module):
-        net.eval()
-    metric = Accumulator(2)
-    with torch.no_grad():
-        for X, y in data_iter:
-            metric.add(accuracy(net(X), y), y.numel())
-    return metric[0] / metric[1]
+from d2l_torch import Accumulator, accuracy, evaluate_accuracy, in_memory_iters, load_initial_weights, use_threads, versions
 
 
 def train_epoch_ch3(net, train_iter, loss, updater):

@@ -1,10 +1,11 @@
 """Peer row: d2l §7.6 (LeNet), the book's PyTorch code, with the data held in memory.
 
-The book's net and `train_ch6` (SGD, CrossEntropyLoss, `evaluate_accuracy_gpu`, here on the CPU), one epoch at a time
-so that each epoch's training pass and test evaluation are timed; the same batches in the same order as every other row
-(the bench's per-epoch orders) and the same initial weights (Xavier-uniform weights and PyTorch's default biases, drawn
-by the bench and copied in instead of `net.apply(init_weights)`). No animator, no device transfers: the data is in
-memory on the CPU. Usage: python3 pytorch_lenet.py <run folder written by the bench>.
+The book's net and `train_ch6` (SGD, CrossEntropyLoss, `evaluate_accuracy_gpu`, which on the CPU is
+`evaluate_accuracy`), one epoch at a time so that each epoch's training pass and test evaluation are timed; the same
+batches in the same order as every other row (the bench's per-epoch orders) and the same initial weights
+(Xavier-uniform weights and PyTorch's default biases, drawn by the bench and copied in instead of
+`net.apply(init_weights)`). No animator, no device transfers: the data is in memory on the CPU.
+Usage: python3 pytorch_lenet.py <run folder written by the bench>.
 """
 import sys
 
@@ -12,7 +13,7 @@ import torch
 from torch import nn
 
 from common import load_run, report, report_epochs
-from d2l_torch import Accumulator, accuracy, in_memory_iters, load_initial_weights, use_threads, versions
+from d2l_torch import Accumulator, accuracy, evaluate_accuracy, in_memory_iters, load_initial_weights, use_threads, versions
 
 
 def lenet(channels, classes):
@@ -26,17 +27,6 @@ def lenet(channels, classes):
         nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
         nn.Linear(120, 84), nn.Sigmoid(),
         nn.Linear(84, classes))
-
-
-def evaluate_accuracy_gpu(net, data_iter):
-    """Compute the accuracy for a model on a dataset (d2l §6.6; its device moves are no-ops on the CPU)."""
-    if isinstance(net, nn.Module):
-        net.eval()
-    metric = Accumulator(2)
-    with torch.no_grad():
-        for X, y in data_iter:
-            metric.add(accuracy(net(X), y), y.numel())
-    return metric[0] / metric[1]
 
 
 def train_epoch_ch6(net, train_iter, loss, optimizer):
@@ -66,7 +56,8 @@ def main(folder):
     loss = nn.CrossEntropyLoss()
     report(versions())
     report_epochs(run["epochs"], lambda epoch: train_epoch_ch6(net, train_iter(epoch), loss, optimizer),
-                  lambda: evaluate_accuracy_gpu(net, test_iter()))
+                  # The book's evaluate_accuracy_gpu: its device moves are no-ops on the CPU, leaving evaluate_accuracy.
+                  lambda: evaluate_accuracy(net, test_iter()))
 
 
 if __name__ == "__main__":
