@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -17,10 +18,15 @@ const alias = workspaces.map(({ dir, name }) => ({
   replacement: `${root}${dir}/src/index.ts`,
 }));
 
+/**
+ * Training tests are CPU-bound and single-threaded: one file per core. The browser tests run last and alone, since they
+ * hold a page's timers to 100 ms while Chromium trains.
+ */
+const WORKERS = Math.min(availableParallelism(), 4);
+const ALONE = new Set(['playground']);
+
 export default defineConfig({
   test: {
-    // Training tests are CPU-bound; on 2 cores, files in parallel only slow each other down.
-    fileParallelism: false,
     projects: [...workspaces, examples].map(({ dir, name }) => ({
       resolve: { alias },
       // 'source' picks a package's TypeScript sources, for its `exports` and its own `#imports` alike.
@@ -33,6 +39,8 @@ export default defineConfig({
         setupFiles: [`${root}vitest.setup.ts`],
         testTimeout: 120_000,
         hookTimeout: 120_000,
+        maxWorkers: ALONE.has(name) ? 1 : WORKERS,
+        sequence: { groupOrder: ALONE.has(name) ? 1 : 0 },
       },
     })),
   },

@@ -1,7 +1,7 @@
 /**
  * §7.6's LeNet against the float64 oracle: logits, one step, a few hundred steps, and the edges of the window layers
  * and of Sigmoid (odd sizes, strides, padding, max-pool ties, saturation). The book's full 10-epoch LeNet run is checked
- * on onnxruntime and tfjs/wasm by example-scripts.test.ts; on slower engines it is measured in the bench.
+ * on onnxruntime and tfjs/wasm by lenet-script.test.ts; on slower engines it is measured in the bench.
  */
 import type { LayerSpec, ParameterTensor } from '@xbackend/core';
 import { buildNet, once, type ParityCheck, SEEDS, worst } from './check.js';

@@ -49,3 +49,8 @@ export function runExample(script: string, backend: string, env: NodeJS.ProcessE
     });
   });
 }
+
+/** A run's exit code, output and the end of its errors: what a failed expectation shows. */
+export function runSummary(run: ExampleRun): string {
+  return `exit ${run.code}\n${run.stdout}\n${run.stderr.slice(-2000)}`;
+}
