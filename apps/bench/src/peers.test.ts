@@ -64,8 +64,9 @@ describe('the Python peer rows', () => {
       const reference = report.rows.find((r) => r.target === 'reference/float32');
       expect(pytorch).toMatchObject({ kind: 'peer', status: 'ok', engine: 'python' });
       expect(pytorch?.details?.loop).toMatch(/§7\.6.*train_ch6/);
-      // Two float32 SGD steps of LeNet: measured 2e-8 apart from reference/float32 after 16 steps; 5e-6 is 250× that.
-      expect(Math.abs((pytorch?.trainLoss as number) - (reference?.trainLoss as number))).toBeLessThan(5e-6);
+      // Two float32 SGD steps of LeNet (batch 64): measured worst 3.12e-8 from reference/float32 (torch on 2 threads; 2e-8
+      // on 1); allowed ≈10× that.
+      expect(Math.abs((pytorch?.trainLoss as number) - (reference?.trainLoss as number))).toBeLessThan(3.1e-7);
       expect(report.skipped).toEqual([{ label: 'numpy', reason: expect.stringMatching(/^the numpy peer has no lenet script: /) }]);
       expect(markdown).toMatch(/\| numpy \| not run: the numpy peer has no lenet script/);
     },
