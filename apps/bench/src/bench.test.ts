@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from './results.js';
-import { FIXTURE_TEST, FIXTURE_TRAIN, fixtureFlags, runBenchCli, tempDir } from './test-fixtures.js';
+import { FIXTURE_TEST, FIXTURE_TRAIN, fixtureFlags, readReport, runBenchCli, tempDir } from './test-fixtures.js';
 import { BENCH_FILES } from './write-outputs.js';
 
 const EPOCHS = 2;
@@ -32,7 +32,7 @@ describe('xbackend-bench on tiny fixture data', () => {
     ]);
     ({ code, stdout } = run);
     if (code !== 0) throw new Error(`bench failed (${code}):\n${run.stderr}`);
-    report = JSON.parse(await readFile(join(out, BENCH_FILES.json), 'utf8')) as BenchReport;
+    report = await readReport(out);
   });
 
   it('runs each backend/engine in its own child process and reports every number per row', () => {
@@ -181,7 +181,7 @@ describe('xbackend-bench --model lenet on tiny fixture data', () => {
       out,
     ]);
     if (run.code !== 0) throw new Error(`bench failed (${run.code}):\n${run.stderr}`);
-    report = JSON.parse(await readFile(join(out, BENCH_FILES.json), 'utf8')) as BenchReport;
+    report = await readReport(out);
     markdown = await readFile(join(out, BENCH_FILES.markdown), 'utf8');
   });
 

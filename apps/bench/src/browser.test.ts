@@ -9,7 +9,7 @@ import { parseEngineRequirement } from '@xbackend/conformance';
 import { chromiumPath, NO_CHROMIUM } from '@xbackend/runs/browser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BenchReport, BenchRow } from './results.js';
-import { FIXTURE_TRAIN, fixtureFlags, runBenchCli, tempDir } from './test-fixtures.js';
+import { FIXTURE_TRAIN, fixtureFlags, readReport, runBenchCli, tempDir } from './test-fixtures.js';
 import { BENCH_FILES } from './write-outputs.js';
 
 const EPOCHS = 2;
@@ -75,7 +75,7 @@ if (!browser) {
         out,
       ]);
       if (run.code !== 0) throw new Error(`bench failed (${run.code}):\n${run.stderr}`);
-      report = JSON.parse(await readFile(join(out, BENCH_FILES.json), 'utf8')) as BenchReport;
+      report = await readReport(out);
     }, 300_000);
 
     it('adds a browser:<backend>/<engine> row per engine, with the columns of the Node rows that apply', () => {
@@ -169,7 +169,7 @@ if (!browser) {
         dir,
       ]);
       expect(run.code).toBe(1);
-      const failed = JSON.parse(await readFile(join(dir, BENCH_FILES.json), 'utf8')) as BenchReport;
+      const failed = await readReport(dir);
       const browserRow = failed.rows.find((r) => r.target === 'browser:tfjs/cpu');
       expect(browserRow?.status).toBe('failed');
       expect(browserRow?.error).toBe('timed out after 0.3 s (--run-timeout); the browser was closed');

@@ -2,13 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BenchReport } from './results.js';
-import { fixtureFlags, runBenchCli, tempDir } from './test-fixtures.js';
+import { fixtureFlags, readReport, runBenchCli, tempDir } from './test-fixtures.js';
 import { BENCH_FILES } from './write-outputs.js';
-
-async function readReport(out: string): Promise<BenchReport> {
-  return JSON.parse(await readFile(join(out, BENCH_FILES.json), 'utf8')) as BenchReport;
-}
 
 describe('a backend that fails mid-run', () => {
   it('throwing: its rows say failed with the error, the others still report, and the exit code is 1', async () => {

@@ -1,10 +1,9 @@
 import type * as Tfc from '@tensorflow/tfjs-core';
-import type { Conv2dSpec, ParameterTensor } from '@xbackend/core';
+import { type Conv2dSpec, layerShapes, type ParameterTensor } from '@xbackend/core';
 import { type PreparedBatch, prepareEpoch } from './floor-loop.js';
 import type { TfjsFloorContext, TfjsFloorModel } from './floor-tfjs.js';
 
 type Op = (x: Tfc.Tensor) => Tfc.Tensor;
-type Pair = readonly [number, number];
 
 /** PyTorch's OIHW convolution weight as tfjs's HWIO filter. */
 function hwioFromOihw(weight: ParameterTensor): Float32Array {
@@ -110,30 +109,22 @@ export async function layersFloor(context: TfjsFloorContext): Promise<TfjsFloorM
   };
   const variables: Tfc.Variable[] = [];
   const ops: Op[] = [];
-  // One example's activations: [h, w, c] while spatial (NHWC), [features] once flat. Flat examples arrive in CHW order.
-  const [c0 = 1, h0 = 1, w0 = 1] = sampleShape;
-  let shape: number[] = [...sampleShape];
+  // Each layer's input as core infers it, per example: [c, h, w] or [features]. Flat examples arrive in CHW order.
+  const shapes = [[...sampleShape], ...layerShapes(layers, sampleShape)];
   let spatial = false;
   let order: Int32Array | undefined;
-  /** NHWC from here on (before the first convolution or pooling). */
-  const toSpatial = () => {
+  /** NHWC from layer `i` on (the first convolution or pooling). */
+  const toSpatial = (i: number) => {
     if (spatial) return;
-    ops.push((x) => (c0 === 1 ? tf.reshape(x, [-1, h0, w0, 1]) : tf.transpose(tf.reshape(x, [-1, c0, h0, w0]), [0, 2, 3, 1])));
-    shape = [h0, w0, c0];
+    const [c = 1, h = 1, w = 1] = shapes[i] ?? [];
+    ops.push((x) => (c === 1 ? tf.reshape(x, [-1, h, w, 1]) : tf.transpose(tf.reshape(x, [-1, c, h, w]), [0, 2, 3, 1])));
     spatial = true;
-  };
-  /** The example's shape after a window of `kernel` slides by `stride` over it (floor mode), with `channels` out. */
-  const slide = (kernel: Pair, stride: Pair, padding: Pair, channels?: number) => {
-    toSpatial();
-    const [h = 0, w = 0, c = 0] = shape;
-    const out = (size: number, k: 0 | 1) => Math.floor((size + 2 * padding[k] - kernel[k]) / stride[k]) + 1;
-    shape = [out(h, 0), out(w, 1), channels ?? c];
   };
   layers.forEach((layer, i) => {
     switch (layer.kind) {
       case 'conv2d': {
         const hasParametersBefore = variables.length > 0;
-        slide(layer.kernelSize, layer.stride, layer.padding, layer.outChannels);
+        toSpatial(i);
         const weight = param(`${i}.weight`);
         const [o = 0, inC = 0, kh = 0, kw = 0] = weight.shape;
         const f = tf.variable(tf.tensor4d(hwioFromOihw(weight), [kh, kw, inC, o]));
@@ -146,7 +137,7 @@ export async function layersFloor(context: TfjsFloorContext): Promise<TfjsFloorM
       case 'avgpool2d':
       case 'maxpool2d': {
         const { kernelSize, stride } = layer;
-        slide(kernelSize, stride, [0, 0]);
+        toSpatial(i);
         const run = layer.kind === 'avgpool2d' ? tf.avgPool : tf.maxPool;
         ops.push((x) => run(x as Tfc.Tensor4D, [kernelSize[0], kernelSize[1]], [stride[0], stride[1]], 'valid'));
         return;
@@ -159,9 +150,8 @@ export async function layersFloor(context: TfjsFloorContext): Promise<TfjsFloorM
         return;
       case 'flatten': {
         if (!spatial) return; // examples already flat, in PyTorch's order
-        const [h = 0, w = 0, c = 0] = shape;
+        const [c = 0, h = 0, w = 0] = shapes[i] ?? [];
         order = chwOrder(h, w, c);
-        shape = [h * w * c];
         spatial = false;
         ops.push((x) => tf.reshape(x, [-1, h * w * c]));
         return;

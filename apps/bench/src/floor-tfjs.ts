@@ -1,5 +1,5 @@
 import type * as Tfc from '@tensorflow/tfjs-core';
-import type { DataIter, LayerSpec, ModelPreset, ParameterTensor } from '@xbackend/core';
+import { type DataIter, type LayerSpec, type ModelPreset, type ParameterTensor, sizeOf } from '@xbackend/core';
 import { type FloorSession, type PreparedBatch, runFloor } from './floor-loop.js';
 import { layersFloor } from './floor-tfjs-layers.js';
 import { softmaxFloor } from './floor-tfjs-softmax.js';
@@ -68,7 +68,7 @@ export async function measureTfjsFloor(
   await import(enginePackage);
   if (!(await tf.setBackend(engine))) throw new Error(`tfjs could not start its '${engine}' backend`);
   const { layers, initial } = await initialWeights(train, request);
-  const features = train.sampleShape.reduce((a, b) => a * b, 1);
+  const features = sizeOf(train.sampleShape);
   const scale = tf.scalar(255);
   const widened = new Int32Array(train.batchSize * features);
   const upload = (batch: PreparedBatch) => {

@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PYTHON, peerUnavailable } from './measure-peer.js';
 import type { BenchReport } from './results.js';
-import { FIXTURE_TRAIN, fixtureFlags, runBenchCli, tempDir } from './test-fixtures.js';
+import { FIXTURE_TRAIN, fixtureFlags, readReport, runBenchCli, tempDir } from './test-fixtures.js';
 import { BENCH_FILES } from './write-outputs.js';
 
 async function bench(extra: string[]): Promise<{ code: number; stderr: string; report: BenchReport; markdown: string }> {
   const out = await tempDir();
   const flags = [...(await fixtureFlags()), '--backends', 'reference/float32', '--epochs', '1', '--batch-sizes', '64', '--out', out];
   const run = await runBenchCli([...flags, ...extra]);
-  const report = JSON.parse(await readFile(join(out, BENCH_FILES.json), 'utf8')) as BenchReport;
+  const report = await readReport(out);
   return { code: run.code, stderr: run.stderr, report, markdown: await readFile(join(out, BENCH_FILES.markdown), 'utf8') };
 }
 

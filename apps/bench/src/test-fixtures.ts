@@ -1,10 +1,12 @@
 // Test helper (excluded from the build): a tiny Fashion-MNIST-shaped data set on disk and an in-process runner.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticFashionMnist } from '@xbackend/datasets';
 import { afterAll } from 'vitest';
 import { main } from './main.js';
+import type { BenchReport } from './results.js';
+import { BENCH_FILES } from './write-outputs.js';
 
 const tempDirs: string[] = [];
 
@@ -49,4 +51,9 @@ export async function runBenchCli(args: readonly string[]): Promise<BenchRun> {
     stderr: { write: (text: string) => (stderr += text) },
   });
   return { code, stdout, stderr };
+}
+
+/** The bench.json a run wrote into `out`. */
+export async function readReport(out: string): Promise<BenchReport> {
+  return JSON.parse(await readFile(join(out, BENCH_FILES.json), 'utf8')) as BenchReport;
 }
